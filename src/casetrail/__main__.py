@@ -1,0 +1,5 @@
+"""Allow ``python -m casetrail``."""
+
+from casetrail.cli.app import main
+
+main()

@@ -1,0 +1,48 @@
+"""Root of the command line: registers each command and turns known errors into calm messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+
+from casetrail.cli import case_cmds, demo_cmd, import_cmd, log_cmd, timeline_cmd
+from casetrail.cli.console import say_error
+from casetrail.errors import CasetrailError
+
+app = typer.Typer(
+    name="casetrail",
+    help="Keep evidence of online stalking and harassment in one encrypted, verifiable case.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(case_cmds.init)
+app.command("import")(import_cmd.import_files)
+app.command("log")(log_cmd.log)
+app.command("timeline")(timeline_cmd.timeline)
+app.command("exhibits")(case_cmds.exhibits)
+app.command("verify")(case_cmds.verify)
+app.command("demo")(demo_cmd.demo)
+
+
+def main() -> None:
+    """Entry point: expected problems print a message and exit non-zero, without a traceback.
+
+    Unexpected errors print no details unless CASETRAIL_DEBUG=1, because a traceback can quote
+    evidence text (G-28).
+    """
+    try:
+        app()
+    except CasetrailError as error:
+        say_error(str(error))
+        sys.exit(error.exit_code)
+    except Exception as error:  # last resort: never print evidence in a traceback by default
+        if os.environ.get("CASETRAIL_DEBUG") == "1":
+            traceback.print_exc()
+        say_error(
+            f"casetrail hit an unexpected problem ({error.__class__.__name__}). Nothing was half-saved."
+        )
+        sys.exit(70)

@@ -1,0 +1,45 @@
+"""Options shared by every command, and how a case is unlocked from the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casetrail.errors import CasetrailError
+from casetrail.store.case import Case
+
+PASSPHRASE_ENV = "CASETRAIL_PASSPHRASE"  # noqa: S105  (a variable name, not a secret)
+
+CaseOption = Annotated[
+    Path,
+    typer.Option(
+        "--case",
+        envvar="CASETRAIL_CASE",
+        help="Case folder (default: $CASETRAIL_CASE, else the current folder).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    """From $CASETRAIL_PASSPHRASE (scripts, tests) or a hidden prompt; never from an option."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CasetrailError(
+            f"No passphrase: run this in a terminal to be asked for it, or set {PASSPHRASE_ENV}."
+        )
+    passphrase: str = typer.prompt("Case passphrase", hide_input=True, confirmation_prompt=confirm)
+    if confirm and len(passphrase) < 8:
+        raise CasetrailError("Please choose a passphrase of at least 8 characters (several words is best).")
+    return passphrase
+
+
+def open_case(path: Path) -> Case:
+    return Case.open(path, read_passphrase())

@@ -1,0 +1,99 @@
+"""`timeline`: every event in time order, filtered and paged, each with where it came from."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from casetrail.cli.console import console, print_json
+from casetrail.cli.options import CaseOption, JsonOption, open_case
+from casetrail.errors import CasetrailError
+from casetrail.ingest.localtime import to_utc
+from casetrail.render.terminal import identifier, text
+from casetrail.store.queries import TimelineEvent, TimelineFilter
+from casetrail.store.queries import timeline as read_timeline
+
+
+def parse_moment(value: str | None, zone: ZoneInfo, *, end: bool = False) -> datetime | None:
+    """A date (whole day) or date and time, in the case's time zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CasetrailError(f"{value!r} is not a date like 2025-03-14 or 2025-03-14T18:40.") from None
+    if end:  # an inclusive end: the whole day for a date, the exact moment otherwise
+        moment += timedelta(days=1) if len(value) <= 10 else timedelta(microseconds=1)
+    return to_utc(moment, zone)[0] if moment.tzinfo is None else moment
+
+
+def timeline(
+    case: CaseOption = Path("."),
+    since: Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD[THH:MM]).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to and including this date.")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="Only these channels.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds of event.")] = None,
+    person: Annotated[str | None, typer.Option("--person", help="Sender or recipient contains this.")] = None,
+    contains: Annotated[str | None, typer.Option("--text", help="Message text contains this.")] = None,
+    page: Annotated[int, typer.Option("--page", min=1, help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, max=100000)] = 50,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="Include amended diary versions.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the case's events in time order."""
+    with open_case(case) as opened:
+        zone = opened.timezone
+        filt = TimelineFilter(
+            since=parse_moment(since, zone),
+            until=parse_moment(until, zone, end=True),
+            channels=channel or [],
+            kinds=kind or [],
+            person=person,
+            text=contains,
+            all_versions=all_versions,
+        )
+        rows = read_timeline(opened, filt, offset=(page - 1) * page_size, limit=page_size)
+    if as_json:
+        print_json({"page": page, "page_size": page_size, "events": [e.to_json() for e in rows]})
+        return
+    _show(rows, zone, page, page_size)
+
+
+def _show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int) -> None:
+    if not rows:
+        console.print("No events match." if page == 1 else "No more events.")
+        return
+    table = Table(show_lines=False, expand=True)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Channel")
+    table.add_column("From")
+    table.add_column("What", ratio=3)
+    table.add_column("Source", no_wrap=True)
+    for event in rows:
+        when = event.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if event.occurred_at else "?"
+        what = text(event.text)
+        if event.attachments:
+            what.append(f"  [attachment {', '.join(event.attachments)}]", style="cyan")
+        if event.flags:
+            what.append(f"  ({', '.join(event.flags)})", style="yellow")
+        if event.supersedes:
+            what.append("  (amended entry)", style="yellow")
+        source = event.sources[0] if event.sources else {}
+        where = Text(source.get("exhibit", ""))
+        if source:
+            where.append(" ")
+            member = f"{source['member']} " if source.get("member") else ""
+            where.append(identifier(f"{member}{source.get('scheme')} {source.get('value')}"))
+        from_who = identifier(event.sender) if event.sender else Text(event.kind, style="dim")
+        table.add_row(when, f"{event.channel}\n{event.kind}", from_who, what, where)
+    console.print(table)
+    more = "next page: --page " + str(page + 1) if len(rows) == page_size else "end of timeline"
+    console.print(f"Page {page} ({len(rows)} events; times in {zone.key}; {more})", style="dim")

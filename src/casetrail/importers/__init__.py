@@ -1,0 +1,1 @@
+"""Importers: one per export format, discovered through the ``casetrail.importers`` entry points."""

@@ -1,0 +1,84 @@
+"""The one event model: everything that happened, traced to where it was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    PHONE = "phone"
+    EMAIL = "email"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    TELEGRAM = "telegram"
+    X = "x"
+    DISCORD = "discord"
+    SOCIAL_MEDIA = "social-media"
+    IN_PERSON = "in-person"
+    OTHER = "other"
+
+
+class Kind(StrEnum):
+    MESSAGE = "message"
+    CALL = "call"
+    EMAIL = "email"
+    POST = "post"
+    COMMENT = "comment"
+    FRIEND_REQUEST = "friend-request"
+    FOLLOW_REQUEST = "follow-request"
+    LOGIN_ALERT = "login-alert"
+    DIARY_ENTRY = "diary-entry"
+    IN_PERSON_INCIDENT = "in-person-incident"
+    SYSTEM = "system"
+
+
+class Direction(StrEnum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "n/a"
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where in an original file an event was read.
+
+    ``scheme`` is ``line`` (value ``"12"`` or ``"12-14"``, 1-based), ``json-pointer``, ``byte-offset``
+    or ``entry``; ``member`` names the file inside an archive, when there is one.
+    """
+
+    scheme: str
+    value: str
+    member: str | None = None
+
+    def __str__(self) -> str:
+        inside = f"{self.member}:" if self.member else ""
+        return f"{inside}{self.scheme} {self.value}"
+
+
+@dataclass(slots=True)
+class ParsedEvent:
+    """One event as an importer read it, before the store gives it an id and exhibit links.
+
+    ``occurred_at`` is timezone-aware UTC (None when the source gives no usable time);
+    ``local_time`` is the time exactly as the source wrote it. ``attachments`` name members of the same
+    archive (the store turns them into exhibit references). ``flags`` record doubts an officer should
+    see, e.g. ``dst-gap``, ``dst-ambiguous``, ``date-order-ambiguous``, ``undecodable-bytes``.
+    """
+
+    occurred_at: datetime | None
+    local_time: str
+    channel: Channel
+    kind: Kind
+    direction: Direction
+    sender: str | None
+    recipients: tuple[str, ...]
+    text: str
+    locator: Locator
+    attachments: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    details: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The only place evidence text is turned into output: every escape for every medium lives here."""

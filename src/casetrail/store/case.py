@@ -1,0 +1,181 @@
+"""Creating and opening a case: unlock with the passphrase, then hand out engines, ciphers and the log.
+
+Nothing in the folder is touched until the passphrase has unwrapped the data key, so a wrong
+passphrase changes nothing (G-03); a plain or foreign database is refused, never recreated (G-02).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, Engine, exc, select
+
+from casetrail.crypto.fields import FieldCipher
+from casetrail.crypto.kdf import KdfParams, default_params, derive_key, new_salt
+from casetrail.crypto.keys import CaseKeys, UnwrapFailed, new_data_key, unwrap_key, wrap_key
+from casetrail.errors import CaseCorrupt, CaseExists, CaseNotFound, CasetrailError, WrongPassphrase
+from casetrail.store.audit_log import AuditLog, utc_now
+from casetrail.store.blobs import BlobStore
+from casetrail.store.db import busy_guard, check_readable, make_engine, upgrade_schema
+from casetrail.store.header import CaseHeader, read_header, write_header
+from casetrail.store.layout import CaseLayout
+from casetrail.store.tables import case_info
+
+_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+
+
+@dataclass(frozen=True)
+class Producer:
+    """The person who produces the exhibits (England & Wales style: initials + running number)."""
+
+    name: str
+    initials: str
+
+
+def check_initials(initials: str) -> str:
+    value = initials.strip().upper()
+    if not _INITIALS.match(value):
+        raise CasetrailError("Initials must be 1 to 4 letters, for exhibit references such as JS/1.")
+    return value
+
+
+def check_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CasetrailError(f"Unknown time zone {name!r}; use a name such as Europe/London.") from None
+
+
+class Case:
+    """An unlocked case. Use :meth:`create` or :meth:`open`, and close it when done."""
+
+    def __init__(self, layout: CaseLayout, header: CaseHeader, keys: CaseKeys) -> None:
+        self.layout = layout
+        self.header = header
+        self.keys = keys
+        self.fields = FieldCipher(keys.fields)
+        self.audit = AuditLog(self.fields, keys.audit, keys.case_id)
+        self.blobs = BlobStore(layout, keys)
+        self.writer: Engine = make_engine(layout.database, keys.database, write=True)
+        self.reader: Engine = make_engine(layout.database, keys.database, write=False)
+        self._info: dict[str, Any] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        root: Path,
+        passphrase: str,
+        producer: Producer,
+        timezone: str = "Europe/London",
+        params: KdfParams | None = None,
+    ) -> Case:
+        layout = CaseLayout(root)
+        if layout.header.exists() or layout.database.exists():
+            raise CaseExists(f"{root} already holds a casetrail case.")
+        check_timezone(timezone)
+        params = params or default_params()
+        case_id = str(uuid.uuid4())
+        salt = new_salt()
+        data_key = new_data_key()
+        nonce, wrapped = wrap_key(derive_key(passphrase, salt, params), data_key, case_id)
+        header = CaseHeader(case_id, params, salt, nonce, wrapped)
+        root.mkdir(parents=True, exist_ok=True)
+        layout.blobs.mkdir(exist_ok=True)
+        write_header(layout, header)
+        case = cls(layout, header, CaseKeys(case_id, data_key))
+        with case.writer.begin() as conn:
+            upgrade_schema(conn)
+            info = {"producer_name": producer.name, "initials": producer.initials, "timezone": timezone}
+            info["created_at"] = utc_now()
+            for key, value in info.items():
+                conn.execute(case_info.insert().values(key=key, value_enc=case._seal_info(key, value)))
+            case.audit.append(conn, "case created", producer.name, {"timezone": timezone, "case_id": case_id})
+        case.save_checkpoint()
+        return case
+
+    @classmethod
+    def open(cls, root: Path, passphrase: str) -> Case:
+        layout = CaseLayout(root)
+        if not layout.header.exists():
+            raise CaseNotFound(
+                f"{root} is not a casetrail case (no case.json). Create one with 'casetrail init'."
+            )
+        header = read_header(layout)
+        kek = derive_key(passphrase, header.salt, header.kdf)
+        try:
+            data_key = unwrap_key(kek, header.wrap_nonce, header.wrapped_key, header.case_id)
+        except UnwrapFailed:
+            raise WrongPassphrase("That passphrase does not unlock this case. Nothing was changed.") from None
+        if not layout.database.exists():
+            raise CaseCorrupt(f"{layout.database}: the case database is missing. Nothing was changed.")
+        case = cls(layout, header, CaseKeys(header.case_id, data_key))
+        check_readable(case.reader, layout.database)
+        case._check_schema()
+        return case
+
+    def _check_schema(self) -> None:
+        try:
+            self.info()
+        except exc.OperationalError as error:
+            busy = busy_guard(error, self.layout.database)
+            if busy:
+                raise busy from None
+            raise CaseCorrupt(f"{self.layout.database}: not a casetrail case database.") from None
+
+    def close(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- case information ------------------------------------------------------------------------
+    def _seal_info(self, key: str, value: Any) -> bytes:
+        return self.fields.seal_json(value, f"case_info:{key}")
+
+    def info(self) -> dict[str, Any]:
+        if self._info is None:
+            with self.reader.connect() as conn:
+                rows = conn.execute(select(case_info)).all()
+            self._info = {r.key: self.fields.open_json(r.value_enc, f"case_info:{r.key}") for r in rows}
+        return self._info
+
+    @property
+    def producer(self) -> Producer:
+        info = self.info()
+        return Producer(str(info["producer_name"]), str(info["initials"]))
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return check_timezone(str(self.info()["timezone"]))
+
+    # -- writing ---------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE); the checkpoint follows a successful commit."""
+        try:
+            with self.writer.begin() as conn:
+                yield conn
+        except exc.OperationalError as error:
+            busy = busy_guard(error, self.layout.database)
+            if busy:
+                raise busy from None
+            raise
+        self.save_checkpoint()
+
+    def save_checkpoint(self) -> None:
+        with self.reader.connect() as conn:
+            size, head = self.audit.head(conn)
+        self.header = self.header.with_checkpoint(self.audit.checkpoint(size, head))
+        write_header(self.layout, self.header)

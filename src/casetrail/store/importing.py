@@ -1,0 +1,343 @@
+"""One import = one transaction: exhibits, events, sources and audit entries land together or not at all.
+
+De-duplication happens here, not in importers: an event's identity is a keyed hash of what it says
+(channel, kind, sender, time, text, attachments) plus its occurrence number among identical events
+at that time, so re-importing an export, or an overlapping later export, adds sources, not events.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from casetrail.crypto.keys import keyed_hash
+from casetrail.importers.base import ImportContext
+from casetrail.importers.registry import LoadedImporter, choose, discover
+from casetrail.ingest.source import Source
+from casetrail.model.event import ParsedEvent
+from casetrail.store.audit_log import utc_now
+from casetrail.store.blobs import file_chunks, hash_chunks
+from casetrail.store.case import Case
+from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
+from casetrail.store.tables import event_attachments, event_sources, events, imports
+from casetrail.testing.crash import crash_point
+
+BATCH = 2000
+FLAGGED_REPORT_LIMIT = 200
+
+
+@dataclass
+class ImportResult:
+    file: str
+    importer: str
+    exhibit: str
+    new_exhibits: list[str] = field(default_factory=list)
+    events_added: int = 0
+    duplicates: int = 0
+    flagged: list[dict[str, Any]] = field(default_factory=list)
+    flagged_total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "importer": self.importer,
+            "exhibit": self.exhibit,
+            "new_exhibits": self.new_exhibits,
+            "events_added": self.events_added,
+            "duplicates_skipped": self.duplicates,
+            "flagged_records": self.flagged,
+            "flagged_total": self.flagged_total,
+            "notes": self.notes,
+        }
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(event: ParsedEvent) -> int | None:
+    if event.occurred_at is None:
+        return None
+    delta = event.occurred_at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class _Deduper:
+    """Keyed identities; the occurrence counter resets when the time moves on, so memory stays flat."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.seen: dict[str, int] = {}
+        self.last_time: object = None
+
+    def identity(self, event: ParsedEvent) -> str:
+        source_id = event.details.get("source_id")
+        if source_id:
+            basis: list[Any] = [event.channel, event.kind, "id", source_id]
+            return keyed_hash(self.key, json.dumps(basis).encode())
+        when = event.occurred_at.isoformat() if event.occurred_at else event.local_time
+        if when != self.last_time:
+            self.seen.clear()
+            self.last_time = when
+        basis = [event.channel, event.kind, event.sender, when, event.text, list(event.attachments)]
+        base = json.dumps(basis, ensure_ascii=False)
+        occurrence = self.seen.get(base, 0)
+        self.seen[base] = occurrence + 1
+        return keyed_hash(self.key, f"{base}#{occurrence}".encode())
+
+
+class EventWriter:
+    def __init__(
+        self, case: Case, conn: Connection, import_id: int, exhibit: ExhibitRow, result: ImportResult
+    ):
+        self.case = case
+        self.conn = conn
+        self.import_id = import_id
+        self.exhibit = exhibit
+        self.result = result
+        self.dedup = _Deduper(case.keys.index)
+        self.next_event_id = (
+            int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()) + 1
+        )
+        self.next_source_id = (
+            int(conn.execute(select(func.coalesce(func.max(event_sources.c.id), 0))).scalar_one()) + 1
+        )
+
+    def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[int]:
+        """Insert new events and every source; returns the event id each parsed event landed on."""
+        keyed = [(self.dedup.identity(ev), ev) for ev in batch]
+        keys = [k for k, _ in keyed]
+        existing = dict(
+            self.conn.execute(
+                select(events.c.dedup_key, events.c.id).where(events.c.dedup_key.in_(keys))
+            ).all()
+        )
+        new_rows: list[dict[str, Any]] = []
+        source_rows: list[dict[str, Any]] = []
+        attach_rows: list[dict[str, int]] = []
+        landed: list[int] = []
+        for key, ev in keyed:
+            self._note_flags(ev)
+            event_id = existing.get(key)
+            if event_id is None:
+                event_id = self.next_event_id
+                self.next_event_id += 1
+                existing[key] = event_id
+                new_rows.append(self._event_row(event_id, key, ev))
+                attach_rows.extend(
+                    {"event_id": event_id, "exhibit_id": members[name]}
+                    for name in ev.attachments
+                    if name in members
+                )
+                self.result.events_added += 1
+            else:
+                self.result.duplicates += 1
+            source_rows.append(self._source_row(event_id, ev))
+            landed.append(event_id)
+        if new_rows:
+            self.conn.execute(events.insert(), new_rows)
+        if attach_rows:
+            self.conn.execute(event_attachments.insert().prefix_with("OR IGNORE"), attach_rows)
+        self._insert_sources(source_rows)
+        crash_point("batch-written")
+        return landed
+
+    def _insert_sources(self, rows: list[dict[str, Any]]) -> None:
+        keys = [r["locator_key"] for r in rows]
+        known = set(
+            self.conn.execute(
+                select(event_sources.c.locator_key).where(event_sources.c.locator_key.in_(keys))
+            ).scalars()
+        )
+        fresh = []
+        for row in rows:
+            if row["locator_key"] in known:
+                continue
+            known.add(row["locator_key"])
+            row["id"] = self.next_source_id
+            self.next_source_id += 1
+            fresh.append(row)
+        if fresh:
+            self.conn.execute(event_sources.insert(), fresh)
+
+    def _event_row(self, event_id: int, key: str, ev: ParsedEvent) -> dict[str, Any]:
+        uid = str(uuid.uuid4())
+        payload = {
+            "sender": ev.sender,
+            "recipients": list(ev.recipients),
+            "text": ev.text,
+            "local_time": ev.local_time,
+            "attachments": list(ev.attachments),
+            "details": ev.details,
+        }
+        return {
+            "id": event_id,
+            "uid": uid,
+            "occurred_us": to_micros(ev),
+            "channel": str(ev.channel),
+            "kind": str(ev.kind),
+            "direction": str(ev.direction),
+            "flags": ",".join(ev.flags),
+            "dedup_key": key,
+            "supersedes_id": None,
+            "import_id": self.import_id,
+            "payload_enc": self.case.fields.seal_json(payload, f"events.payload:{uid}"),
+        }
+
+    def _source_row(self, event_id: int, ev: ParsedEvent) -> dict[str, Any]:
+        loc = {"scheme": ev.locator.scheme, "value": ev.locator.value, "member": ev.locator.member}
+        place = f"{self.exhibit.id}|{json.dumps(loc, sort_keys=True)}"
+        locator_key = keyed_hash(self.case.keys.index, place.encode())
+        return {
+            "event_id": event_id,
+            "exhibit_id": self.exhibit.id,
+            "import_id": self.import_id,
+            "locator_key": locator_key,
+            "locator_enc": self.case.fields.seal_json(loc, f"event_sources.locator:{locator_key}"),
+        }
+
+    def _note_flags(self, ev: ParsedEvent) -> None:
+        if ev.flags:
+            self.result.flagged_total += 1
+            if len(self.result.flagged) < FLAGGED_REPORT_LIMIT:
+                self.result.flagged.append({"locator": str(ev.locator), "flags": list(ev.flags)})
+
+
+def start_import(conn: Connection, importer: str, version: str, exhibit_id: int) -> int:
+    """The row every event and source of one import points back to."""
+    row = imports.insert().values(
+        started_at=utc_now(),
+        importer=importer,
+        importer_version=version,
+        exhibit_id=exhibit_id,
+        events_added=0,
+        duplicates=0,
+    )
+    return inserted_id(conn.execute(row))
+
+
+def import_file(
+    case: Case,
+    path: Path,
+    *,
+    importers: list[LoadedImporter] | None = None,
+    progress: Callable[[int], None] | None = None,
+    actor: str | None = None,
+) -> ImportResult:
+    """Import one original file atomically; raises InputError (and changes nothing) on bad input."""
+    if importers is None:
+        importers, _broken = discover()
+    source = Source(path)
+    try:
+        chosen, _sniff = choose(source, importers)
+        return _run(case, source, chosen, progress, actor or case.producer.name)
+    finally:
+        source.close()
+
+
+def _run(
+    case: Case,
+    source: Source,
+    chosen: LoadedImporter,
+    progress: Callable[[int], None] | None,
+    actor: str,
+) -> ImportResult:
+    importer = chosen.importer
+    context = ImportContext(timezone=case.timezone)
+    sha256, size = hash_chunks(file_chunks(source.path))
+    with case.write() as conn:
+        top = add_exhibit(
+            case, conn, sha256, size, lambda: file_chunks(source.path),
+            {"original_name": source.name, "acquired_by": actor, "importer": importer.name}, actor=actor,
+        )  # fmt: skip
+        result = ImportResult(source.name, importer.name, top.ref)
+        if top.created:
+            result.new_exhibits.append(top.ref)
+        members = _store_members(case, conn, source, importer.archive_members(source), top, result, actor)
+        import_id = start_import(conn, importer.name, importer.version, top.id)
+        writer = EventWriter(case, conn, import_id, top, result)
+        for batch in _batches(importer.events(source, context)):
+            writer.write(batch, members)
+            if progress:
+                progress(len(batch))
+        result.notes = list(context.notes)
+        origin = f"{chosen.origin.distribution} {chosen.origin.version} {chosen.origin.entry_point}"
+        conn.execute(
+            imports.update()
+            .where(imports.c.id == import_id)
+            .values(events_added=result.events_added, duplicates=result.duplicates)
+        )
+        case.audit.append(
+            conn,
+            "events imported",
+            actor,
+            {
+                "exhibit": top.ref,
+                "importer": importer.name,
+                "importer_version": importer.version,
+                "importer_origin": origin,
+                "events_added": result.events_added,
+                "duplicates_skipped": result.duplicates,
+                "flagged_records": result.flagged_total,
+                "notes": result.notes,
+            },
+        )
+        crash_point("before-commit")
+    return result
+
+
+def _store_members(
+    case: Case,
+    conn: Connection,
+    source: Source,
+    names: list[str],
+    parent: ExhibitRow,
+    result: ImportResult,
+    actor: str,
+) -> dict[str, int]:
+    """Each archive member becomes an exhibit of its own, streamed straight into the blob store."""
+    stored: dict[str, int] = {}
+    if not names:
+        return stored
+    archive = source.archive()
+    for name in names:
+        sha256, size = hash_chunks(archive.read_chunks(name))
+        meta = {
+            "original_name": name.rsplit("/", 1)[-1],
+            "member": name,
+            "inside": parent.ref,
+            "acquired_by": actor,
+        }
+        row = add_exhibit(
+            case,
+            conn,
+            sha256,
+            size,
+            partial(archive.read_chunks, name),
+            meta,
+            parent_id=parent.id,
+            actor=actor,
+        )
+        stored[name] = row.id
+        if row.created:
+            result.new_exhibits.append(row.ref)
+    return stored
+
+
+def _batches(stream: Iterator[ParsedEvent]) -> Iterator[list[ParsedEvent]]:
+    batch: list[ParsedEvent] = []
+    for event in stream:
+        batch.append(event)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

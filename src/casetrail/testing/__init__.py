@@ -1,0 +1,1 @@
+"""Test hooks that ship with the package because the crash harness drives real processes."""

@@ -1,0 +1,35 @@
+"""Shared fixtures: the sample corpus, fast key derivation, no network, fresh cases."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def corpus_path(relative: str) -> Path:
+    """Path to a sample in ../shared/corpus; fails loudly when the corpus is missing (CI always has it)."""
+    path = CORPUS / relative
+    if not path.exists():
+        raise FileNotFoundError(f"corpus sample missing: {path}")
+    return path
+
+
+@pytest.fixture
+def corpus() -> Callable[[str], Path]:
+    return corpus_path
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """G-49: nothing in the suite may open a network connection unless a test opts in."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access is disabled in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
