@@ -46,7 +46,7 @@ def demo(
     results = []
     with Case.create(case_dir, passphrase, Producer("Robin Hale", "RH")) as case:
         importers, _ = discover()
-        for path in files.import_order:
+        for path in files.paths:
             results.append(import_file(case, path, importers=importers))
         facts = summary(case)
         report = verify_case(case)

@@ -8,6 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -64,10 +65,11 @@ def timeline(
     if as_json:
         print_json({"page": page, "page_size": page_size, "events": [e.to_json() for e in rows]})
         return
-    _show(rows, zone, page, page_size)
+    show(rows, zone, page, page_size, console)
 
 
-def _show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int) -> None:
+def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, console: Console) -> None:
+    """Print one page as a table; every evidence field goes through render.terminal."""
     if not rows:
         console.print("No events match." if page == 1 else "No more events.")
         return

@@ -96,8 +96,8 @@ class SafeZip:
                 reason = "NUL byte in name"
             if reason:
                 raise UnsafeArchiveMember(self.display, f"entry {name!r}", f"unsafe entry name: {reason}")
-            mode = info.external_attr >> 16
-            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            file_type = stat.S_IFMT(info.external_attr >> 16)
+            if file_type not in (0, stat.S_IFREG, stat.S_IFDIR):
                 raise UnsafeArchiveMember(
                     self.display, f"entry {name!r}", "entry is a link or device, not a regular file"
                 )

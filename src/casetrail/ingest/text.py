@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any, cast
@@ -41,24 +42,35 @@ class Line:
     damaged: bool
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
 def _repair(text: str) -> tuple[str, bool]:
     """Turn surrogate-escaped invalid bytes into U+FFFD and say whether there were any."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if text.isascii() or not _ESCAPED.search(text):
         return text, False
-    return "".join(REPLACEMENT if "\udc80" <= ch <= "\udcff" else ch for ch in text), True
+    return _ESCAPED.sub(REPLACEMENT, text), True
 
 
 def iter_lines(stream: IO[bytes]) -> Iterator[Line]:
-    """Yield lines (without their ending) with 1-based numbers; CRLF, LF and CR all end a line."""
+    """Yield lines (without their ending) with 1-based numbers; LF and CRLF end a line.
+
+    A lone CR inside a line is kept: it is part of what was written (and shown marked, never obeyed).
+    """
     buffered: Any = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(Any, stream))
     encoding = detect_encoding(buffered.peek(4096))
     utf8 = encoding.startswith("utf-8")
     errors = "surrogateescape" if utf8 else "replace"
-    text = io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=None)
-    for number, raw in enumerate(text, start=1):
-        line = raw[:-1] if raw.endswith("\n") else raw
-        if utf8:
-            line, damaged = _repair(line)
-        else:
-            damaged = REPLACEMENT in line
-        yield Line(number, line, damaged)
+    text = io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="\n")
+    try:
+        for number, raw in enumerate(text, start=1):
+            line = raw[:-1] if raw.endswith("\n") else raw
+            if line.endswith("\r"):
+                line = line[:-1]
+            if utf8:
+                line, damaged = _repair(line)
+            else:
+                damaged = REPLACEMENT in line
+            yield Line(number, line, damaged)
+    finally:
+        text.detach()

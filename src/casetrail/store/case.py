@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -173,6 +173,20 @@ class Case:
                 raise busy from None
             raise
         self.save_checkpoint()
+
+    def rewrap(self, passphrase: str, params: KdfParams | None = None) -> None:
+        """Wrap the same data key under a new passphrase and/or stronger KDF parameters.
+
+        Only the header changes (atomically): the database and blobs stay as they are, and the old
+        header, with its old salt and wrapping, no longer exists.
+        """
+        params = params or self.header.kdf
+        salt = new_salt()
+        nonce, wrapped = wrap_key(derive_key(passphrase, salt, params), self.keys.data_key, self.keys.case_id)
+        self.header = replace(self.header, kdf=params, salt=salt, wrap_nonce=nonce, wrapped_key=wrapped)
+        write_header(self.layout, self.header)
+        with self.write() as conn:
+            self.audit.append(conn, "key wrapping changed", self.producer.name, {"kdf": params.to_dict()})
 
     def save_checkpoint(self) -> None:
         with self.reader.connect() as conn:

@@ -70,8 +70,11 @@ def save_entry(
     event = entry_to_event(entry, "/entries/0", case.timezone, "diary entry")
     version = int(entry.get("version", 1))
     with case.write() as conn:
-        meta = {"original_name": f"diary-entry-{entry['id']}-v{version}.json", "typed_in": "casetrail log",
-                "acquired_by": actor}  # fmt: skip
+        meta = {
+            "original_name": f"diary-entry-{entry['id']}-v{version}.json",
+            "typed_in": "casetrail log",
+            "acquired_by": actor,
+        }
         exhibit = add_exhibit(
             case, conn, hashlib.sha256(data).hexdigest(), len(data), lambda: [data], meta, actor=actor
         )

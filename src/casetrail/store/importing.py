@@ -255,9 +255,14 @@ def _run(
     sha256, size = hash_chunks(file_chunks(source.path))
     with case.write() as conn:
         top = add_exhibit(
-            case, conn, sha256, size, lambda: file_chunks(source.path),
-            {"original_name": source.name, "acquired_by": actor, "importer": importer.name}, actor=actor,
-        )  # fmt: skip
+            case,
+            conn,
+            sha256,
+            size,
+            lambda: file_chunks(source.path),
+            {"original_name": source.name, "acquired_by": actor, "importer": importer.name},
+            actor=actor,
+        )
         result = ImportResult(source.name, importer.name, top.ref)
         if top.created:
             result.new_exhibits.append(top.ref)

@@ -1,0 +1,208 @@
+"""Write the fictional demo case into a folder, in the real export formats, and say what to expect.
+
+The expected counts come from the writers themselves, so ``casetrail demo`` and the tests can check an
+import against exactly what was written rather than against numbers kept by hand.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from casetrail.demo.cast import EX_PARTNER, EX_PARTNER_NEW_NUMBER, FRIEND, VICTIM
+from casetrail.demo.diary_export import demo_diary, write_diary
+from casetrail.demo.script import (
+    E2E_ANDROID,
+    E2E_IOS,
+    SECTIONS,
+    fill,
+    friend_chat,
+    main_chat,
+    new_number_chat,
+    tell,
+    unambiguous,
+)
+from casetrail.demo.whatsapp_export import (
+    ChatMessage,
+    ExportStats,
+    write_android_txt,
+    write_ios_txt,
+    write_ios_zip,
+)
+
+MAIN_CHAT_FILE = "WhatsApp Chat with Casey Marsh.txt"
+NEW_NUMBER_CHAT_FILE = "WhatsApp Chat - Casey (new number).zip"
+FRIEND_CHAT_FILE = "WhatsApp Chat with Sam Okafor.txt"
+DIARY_FILE = "diary.json"
+_UNSAFE_IN_CANARY = frozenset('/\\:*?"<>|')
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFile:
+    """One written chat export and what an importer should find in it.
+
+    ``messages`` counts every message including system lines; each starts one header line, so
+    ``header_lines`` equals ``messages``. ``attachments`` are the zip members the chat names.
+    """
+
+    path: Path
+    messages: int
+    system_messages: int
+    header_lines: int
+    continuation_lines: int
+    attachments: tuple[str, ...] = ()
+
+    @classmethod
+    def from_stats(cls, path: Path, stats: ExportStats) -> ChatFile:
+        return cls(
+            path=path,
+            messages=stats.header_lines,
+            system_messages=stats.system_lines,
+            header_lines=stats.header_lines,
+            continuation_lines=stats.continuation_lines,
+            attachments=stats.attachments,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFiles:
+    """Every file of a generated demo case, with the counts an import of it must reproduce."""
+
+    out_dir: Path
+    seed: int
+    scale: int
+    canary: str | None
+    main_chat: ChatFile
+    new_number_chat: ChatFile
+    friend_chat: ChatFile
+    diary: Path
+    diary_entries: int
+
+    @property
+    def chats(self) -> tuple[ChatFile, ...]:
+        return (self.main_chat, self.new_number_chat, self.friend_chat)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file to import, in story order."""
+        return (*(chat.path for chat in self.chats), self.diary)
+
+    @property
+    def total_messages(self) -> int:
+        return sum(chat.messages for chat in self.chats)
+
+    @property
+    def attachment_count(self) -> int:
+        return sum(len(chat.attachments) for chat in self.chats)
+
+
+def check_canary(canary: str | None) -> None:
+    """A canary must survive as-is in a file name, a chat line and JSON, so it is kept to plain text."""
+    if canary is None:
+        return
+    if not 1 <= len(canary) <= 64 or not canary.isprintable() or canary != canary.strip():
+        raise ValueError("canary must be 1-64 printable characters without leading or trailing spaces")
+    if canary.startswith(".") or _UNSAFE_IN_CANARY.intersection(canary):
+        raise ValueError('canary must not start with "." or contain any of / \\ : * ? " < > |')
+
+
+def _plant(
+    messages: Iterable[ChatMessage], canary: str, document: str | None = None
+) -> Iterator[ChatMessage]:
+    """Add the canary to the first text message, and name the first photo after it."""
+    texted = named = False
+    for message in messages:
+        if not texted and message.kind == "text" and message.sender is not None:
+            message, texted = replace(message, text=f"{message.text} {canary}"), True
+        elif document and not named and message.kind == "media":
+            message, named = replace(message, filename=document), True
+        yield message
+
+
+def generate_demo_files(
+    out_dir: Path, *, seed: int = 2025, scale: int = 1, canary: str | None = None
+) -> DemoFiles:
+    """Write the three chats and the diary of the fictional case into ``out_dir`` (created if missing)."""
+    check_canary(canary)
+    if scale < 1:
+        raise ValueError("scale must be at least 1")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    me = VICTIM.whatsapp_name
+
+    # One independent random stream per file, so changing one file never reshuffles the others.
+    def rng(part: str) -> random.Random:
+        return random.Random(f"casetrail-demo:{seed}:{part}")  # noqa: S311 - fiction, not secrets
+
+    main = tell(main_chat(), rng("main"), them=EX_PARTNER.whatsapp_name, me=me, scale=scale)
+    friend = tell(friend_chat(), rng("friend"), them=FRIEND.whatsapp_name, me=me, scale=scale)
+    new_name = EX_PARTNER_NEW_NUMBER.whatsapp_name + (f" {canary}" if canary else "")
+    new_number = tell(new_number_chat(), rng("new-number"), them=new_name, me=me, scale=scale)
+    comment = "casetrail demo photo: fictional, generated" + (f" {canary}" if canary else "")
+    if canary:
+        main, friend = _plant(main, canary), _plant(friend, canary)
+        new_number = _plant(new_number, canary, document=f"{canary}.jpg")
+
+    main_path, zip_path = out_dir / MAIN_CHAT_FILE, out_dir / NEW_NUMBER_CHAT_FILE
+    friend_path, diary_path = out_dir / FRIEND_CHAT_FILE, out_dir / DIARY_FILE
+    main_stats = write_android_txt(main_path, main)
+    zip_stats = write_ios_zip(zip_path, new_number, chat_name=new_name, photo_comment=comment)
+    friend_stats = write_android_txt(friend_path, friend)
+    entries = write_diary(diary_path, demo_diary(rng("diary"), canary))
+    return DemoFiles(
+        out_dir=out_dir,
+        seed=seed,
+        scale=scale,
+        canary=canary,
+        main_chat=ChatFile.from_stats(main_path, main_stats),
+        new_number_chat=ChatFile.from_stats(zip_path, zip_stats),
+        friend_chat=ChatFile.from_stats(friend_path, friend_stats),
+        diary=diary_path,
+        diary_entries=entries,
+    )
+
+
+def bulk_messages(
+    rng: random.Random, count: int, *, notice: str, multiline_rate: float = 0.05
+) -> Iterator[ChatMessage]:
+    """Exactly ``count`` plausible messages (a notice first), made as fast as Python allows."""
+    if count <= 0:
+        return
+    at = datetime(2019, 1, 7, 8, 0, 0)
+    yield ChatMessage(at, None, notice, "system")
+    pools: dict[bool, list[str]] = {True: [], False: []}  # True: lines for the other person
+    for _ in range(3):
+        for section, texts in SECTIONS.items():
+            for text in texts:
+                prompt, _, answer = fill(text, rng).partition(" | ")
+                pools[section not in ("calm", "friendly")].append(prompt)
+                if answer:
+                    pools[False].append(answer)
+    them, me = EX_PARTNER.whatsapp_name, VICTIM.whatsapp_name
+    roll, second = rng.random, timedelta(seconds=1)
+    for _ in range(count - 1):
+        at = unambiguous(at + second * int(10 + roll() * 300))
+        theirs = roll() < 0.7
+        pool = pools[theirs]
+        text = pool[int(roll() * len(pool))]
+        if roll() < multiline_rate:
+            text = f"{text}\n{pool[int(roll() * len(pool))]}"
+        yield ChatMessage(at, them if theirs else me, text)
+
+
+def write_large_whatsapp_export(path: Path, messages: int, *, seed: int = 1, layout: str = "android") -> int:
+    """Stream a chat of ``messages`` header lines (about 5% multi-line) for benchmarks; returns the count.
+
+    Memory stays flat whatever the size: messages are made, written and dropped one at a time.
+    """
+    rng = random.Random(seed)  # noqa: S311 - benchmark text, not secrets
+    if layout == "android":
+        stats = write_android_txt(path, bulk_messages(rng, messages, notice=E2E_ANDROID))
+    elif layout == "ios":
+        stream = bulk_messages(rng, messages, notice=E2E_IOS)
+        stats = write_ios_txt(path, stream, chat_name=EX_PARTNER.whatsapp_name)
+    else:
+        raise ValueError(f'layout must be "android" or "ios", not {layout!r}')
+    return stats.header_lines

@@ -1,0 +1,1 @@
+"""WhatsApp chat exports (.txt and .zip with media), Android and iOS."""
