@@ -208,3 +208,14 @@ def test_g08_passphrase_is_never_an_option_and_never_written(new_case: Case, tmp
     outputs += [crash.stdout, crash.stderr]
     assert all(secret not in out for out in outputs)
     assert files_containing(root, secret) == []
+
+
+def test_g01_demo_case_with_canaries_in_every_field(new_case: Case, tmp_path: Path) -> None:
+    from casetrail.demo import generate_demo_files
+
+    canary = "Demo-canary-ĳ-9931"
+    files = generate_demo_files(tmp_path / "exports", canary=canary)
+    assert files_containing(tmp_path / "exports", canary)  # the canary really is in the exports
+    for path in files.paths:
+        import_file(new_case, path)
+    assert files_containing(new_case.layout.root, canary) == []

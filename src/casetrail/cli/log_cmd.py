@@ -110,6 +110,7 @@ def log(
             entry.update({k: [p.strip() for p in details[k].split(";")] for k in LISTS if details.get(k)})
             entry["what_happened"] = payload.get("text", "")
             entry["occurred_at"] = payload.get("local_time")
+            entry["channel"], entry["kind"] = payload["channel"], payload["kind"]  # keep them when amending
         interactive = from_file is None and sys.stdin.isatty()
         if from_file is not None:
             entry.update(_from_file(from_file))

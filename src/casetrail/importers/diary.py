@@ -6,6 +6,7 @@ advocate's form, say) and one typed here read the same way.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -109,6 +110,13 @@ def entry_to_event(entry: Any, pointer: str, zone: ZoneInfo, file: str) -> Parse
     )
 
 
+def _line_column(raw: bytes, offset: int) -> str:
+    """Where byte ``offset`` is, as a text editor shows it (the bytes before it are valid UTF-8)."""
+    line = raw.count(b"\n", 0, offset) + 1
+    column = len(raw[raw.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace")) + 1
+    return f"line {line} column {column}"
+
+
 class DiaryImporter(Importer):
     name = "diary"
     version = "1"
@@ -124,10 +132,12 @@ class DiaryImporter(Importer):
         if source.path.stat().st_size > MAX_BYTES:
             raise InputError(source.name, None, f"diary file is larger than {MAX_BYTES} bytes")
         with source.open() as handle:
+            raw = handle.read().removeprefix(codecs.BOM_UTF8)
             try:
-                data = json.loads(handle.read().decode("utf-8-sig"))
+                data = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
-                raise InputError(source.name, f"byte {exc.start}", "diary is not UTF-8 text") from None
+                place = _line_column(raw, exc.start)
+                raise InputError(source.name, place, "diary is not UTF-8 text") from None
             except json.JSONDecodeError as exc:
                 raise InputError(source.name, f"line {exc.lineno} column {exc.colno}", exc.msg) from None
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:

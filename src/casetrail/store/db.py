@@ -23,6 +23,8 @@ PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA secure_delete = ON",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA cache_size = -65536",  # 64 MiB: bounded, and large imports stop thrashing the key indexes
+    "PRAGMA journal_size_limit = 67108864",  # let the WAL shrink back after a large import
 )
 MIGRATIONS = Path(__file__).with_name("migrations")
 

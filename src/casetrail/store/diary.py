@@ -34,10 +34,17 @@ class SavedEntry:
 
 
 def latest_version(case: Case, uid: str) -> tuple[int, dict[str, Any]]:
-    """The event id and payload of the diary entry with ``uid``, which must be its newest version."""
+    """The event id and payload (plus its channel and kind) of the diary entry with ``uid``.
+
+    The entry must be its newest version.
+    """
     with case.reader.connect() as conn:
-        row = conn.execute(select(events).where(events.c.uid == uid)).first()
-        if row is None or row.kind not in _DIARY_KINDS or row.import_id is None:
+        row = conn.execute(
+            select(events, imports.c.importer)
+            .join(imports, imports.c.id == events.c.import_id)
+            .where(events.c.uid == uid)
+        ).first()
+        if row is None or row.kind not in _DIARY_KINDS or row.importer != IMPORTER:
             raise CasetrailError(f"No diary entry has the id {uid}.")
         newer = conn.execute(select(events.c.uid).where(events.c.supersedes_id == row.id)).first()
         if newer is not None:
@@ -45,7 +52,7 @@ def latest_version(case: Case, uid: str) -> tuple[int, dict[str, Any]]:
                 f"Entry {uid} has already been amended; amend the newest version, {newer.uid}."
             )
     payload: dict[str, Any] = case.fields.open_json(row.payload_enc, f"events.payload:{row.uid}")
-    return int(row.id), payload
+    return int(row.id), {**payload, "channel": row.channel, "kind": row.kind}
 
 
 _DIARY_KINDS = set(KINDS.values())
