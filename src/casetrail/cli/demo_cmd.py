@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,10 @@ from rich.panel import Panel
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import PASSPHRASE_ENV, JsonOption
 from casetrail.importers.registry import discover
+from casetrail.render.terminal import identifier
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
-from casetrail.store.queries import summary
+from casetrail.store.queries import TimelineEvent, TimelineFilter, summary, timeline
 from casetrail.store.verify import verify_case
 
 DEMO_PASSPHRASE = "demo passphrase - not for real cases"  # noqa: S105  (synthetic demo only)
@@ -26,6 +28,21 @@ def _free_folder(base: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+def _show_months(events: list[TimelineEvent]) -> None:
+    """Messages per month from the most frequent sender: the shape of the course of conduct."""
+    senders = Counter(e.sender for e in events if e.sender)
+    if not senders:
+        return
+    sender, total = senders.most_common(1)[0]
+    months = Counter(e.occurred_at.strftime("%Y-%m") for e in events if e.sender == sender and e.occurred_at)
+    console.print("\nMessages per month from ", end="")
+    console.print(identifier(sender), end="")
+    console.print(f" ({total:,} in all):")
+    widest = max(months.values())
+    for month, count in sorted(months.items()):
+        console.print(f"  {month} {'█' * max(1, round(30 * count / widest))} {count:,}")
 
 
 def demo(
@@ -50,6 +67,7 @@ def demo(
             results.append(import_file(case, path, importers=importers))
         facts = summary(case)
         report = verify_case(case)
+        events = timeline(case, TimelineFilter(kinds=["message"]), limit=None)
     if as_json:
         print_json({"folder": str(root), "imports": [r.to_json() for r in results], "summary": facts,
                     "verified": report.ok})  # fmt: skip
@@ -63,6 +81,7 @@ def demo(
     )
     for channel, count in sorted(facts["by_channel"].items()):
         console.print(f"  {channel}: {count:,}")
+    _show_months(events)
     console.print(f"Integrity check: {'passed' if report.ok else 'FAILED'}.")
     console.print(f"\nThe case is in [bold]{case_dir}[/] (exports it was built from: {exports}).")
     shown = "$" + PASSPHRASE_ENV if os.environ.get(PASSPHRASE_ENV) else f"'{DEMO_PASSPHRASE}'"

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from casetrail.cli.console import console, errors, print_json, say_error
-from casetrail.cli.options import CaseOption, JsonOption, open_case
+from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case
 from casetrail.errors import CaseBusy, InputError
 from casetrail.importers.registry import discover
 from casetrail.render.terminal import identifier
@@ -20,6 +21,7 @@ def import_files(
     paths: Annotated[list[Path], typer.Argument(help="Export files to import (.txt, .zip, diary .json).")],
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
+    actor: ActorOption = None,
 ) -> None:
     """Import exports into the case. Each file is all-or-nothing; originals are never changed."""
     importers, broken = discover()
@@ -33,7 +35,7 @@ def import_files(
             try:
                 if not path.is_file():
                     raise InputError(str(path), None, "no such file")
-                result = _import_one(opened, path, importers, quiet=as_json)
+                result = _import_one(opened, path, importers, quiet=as_json, actor=actor)
             except CaseBusy:
                 raise
             except InputError as error:
@@ -51,9 +53,9 @@ def import_files(
         raise typer.Exit(3)
 
 
-def _import_one(opened: Any, path: Path, importers: Any, *, quiet: bool) -> ImportResult:
+def _import_one(opened: Any, path: Path, importers: Any, *, quiet: bool, actor: str | None) -> ImportResult:
     if quiet:
-        return import_file(opened, path, importers=importers)
+        return import_file(opened, path, importers=importers, actor=actor)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -62,8 +64,11 @@ def _import_one(opened: Any, path: Path, importers: Any, *, quiet: bool) -> Impo
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(f"Importing {identifier(path.name).plain}", total=None)
-        return import_file(opened, path, importers=importers, progress=lambda n: progress.advance(task, n))
+        # The description is parsed as Rich markup, so the (hostile) file name is escaped for it too.
+        task = progress.add_task(f"Importing {escape(identifier(path.name).plain)}", total=None)
+        return import_file(
+            opened, path, importers=importers, progress=lambda n: progress.advance(task, n), actor=actor
+        )
 
 
 def _show(result: ImportResult) -> None:

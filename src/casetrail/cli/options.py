@@ -24,6 +24,10 @@ CaseOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who is doing this, for the audit log (default: the case's producer)."),
+]
 
 
 def read_passphrase(*, confirm: bool = False) -> str:
