@@ -24,7 +24,8 @@ from tests.helpers import android_lines, count_events, files_containing, make_zi
 CANARY = "Crash-canary-ŧ-5521"
 MESSAGES = 6000
 CHECKPOINTS = ["blob-written:1", "blob-written:3", "batch-written:1", "batch-written:2", "before-commit:1"]
-RANDOM_RUNS = int(os.environ.get("CASETRAIL_CRASH_RUNS", "8"))
+RANDOM_RUNS = int(os.environ.get("CASETRAIL_CRASH_RUNS", "30"))
+COMPARE_EVERY = 3  # re-running the import to completion is the slow part; check it on every third run
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +126,7 @@ def test_g41_kill_at_random_moments(world: dict[str, Path]) -> None:
         check_consistent(folder, world, outside)
         with Case.open(folder, PASSPHRASE) as case:
             outcomes.add(count_events(case))
-        finish_and_compare(folder, world)
+        if run % COMPARE_EVERY == 0:
+            finish_and_compare(folder, world)
         shutil.rmtree(folder)
     assert outcomes  # every run ended in one of the two allowed states (checked above)

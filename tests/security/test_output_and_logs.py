@@ -77,3 +77,15 @@ def test_g28_logs_hold_no_evidence(new_case: Case, tmp_path: Path, caplog: pytes
     timeline(new_case, TimelineFilter(text=canary))
     assert canary not in caplog.text
     assert all("\n" not in record.getMessage() for record in caplog.records)
+
+
+def test_g25_json_output_escapes_c1_and_bidi_and_keeps_the_value(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from casetrail.cli.console import print_json
+
+    value = {"text": "x\x9b31m \u202eabc \x1b[2J é 犬"}
+    print_json(value)
+    out = capsys.readouterr().out
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
+    assert json.loads(out) == value
