@@ -11,7 +11,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from casetrail.importers.base import ImportContext
 from casetrail.importers.registry import LoadedImporter, choose, discover
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
+from casetrail.model.timestamps import to_micros
 from casetrail.store.audit_log import utc_now
 from casetrail.store.blobs import file_chunks, hash_chunks
 from casetrail.store.case import Case
@@ -58,16 +58,6 @@ class ImportResult:
             "flagged_total": self.flagged_total,
             "notes": self.notes,
         }
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_micros(event: ParsedEvent) -> int | None:
-    if event.occurred_at is None:
-        return None
-    delta = event.occurred_at - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def unambiguous(*parts: str | None) -> str:
@@ -196,7 +186,7 @@ class EventWriter:
         return {
             "id": event_id,
             "uid": uid,
-            "occurred_us": to_micros(ev),
+            "occurred_us": to_micros(ev.occurred_at) if ev.occurred_at else None,
             "channel": str(ev.channel),
             "kind": str(ev.kind),
             "direction": str(ev.direction),

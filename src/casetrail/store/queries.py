@@ -8,26 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from casetrail.model.timestamps import from_micros, to_micros
 from casetrail.store.case import Case
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.tables import event_attachments, event_sources, events, exhibits
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def micros(moment: datetime) -> int:
-    delta = moment.astimezone(UTC) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_micros(value: int | None) -> datetime | None:
-    return None if value is None else _EPOCH + timedelta(microseconds=value)
 
 
 @dataclass
@@ -88,9 +78,9 @@ def _query(filt: TimelineFilter) -> Select[Any]:
         .order_by(events.c.occurred_us.is_(None), events.c.occurred_us, events.c.id)
     )
     if filt.since:
-        query = query.where(events.c.occurred_us >= micros(filt.since))
+        query = query.where(events.c.occurred_us >= to_micros(filt.since))
     if filt.until:
-        query = query.where(events.c.occurred_us < micros(filt.until))
+        query = query.where(events.c.occurred_us < to_micros(filt.until))
     if filt.channels:
         query = query.where(events.c.channel.in_(filt.channels))
     if filt.kinds:
