@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import subprocess
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -404,3 +405,32 @@ def test_the_case_folder_is_casetrail_case_else_the_current_folder(new_case: Cas
         neither.stderr
         == "Error: . is not a casetrail case (no case.json). Create one with 'casetrail init'.\n"
     )
+
+
+def test_log_with_editor_takes_the_text_from_the_editor_and_removes_the_draft(new_case, tmp_path):
+    editor = tmp_path / "fake-editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "pathlib.Path(sys.argv[1]).write_text('Written in the editor.')\n"
+        "pathlib.Path(sys.argv[0]).with_name('draft-path').write_text(sys.argv[1])\n"
+    )
+    root = str(new_case.layout.root)
+    result = run_cli(
+        "log", "--case", root, "--editor", "--json", "--channel", "phone",
+        env={"EDITOR": f"{sys.executable} {editor}"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    draft = Path((tmp_path / "draft-path").read_text())
+    assert not draft.exists()
+    events = json.loads(run_cli("timeline", "--case", root, "--json").stdout)["events"]
+    assert [(e["text"], e["channel"]) for e in events] == [("Written in the editor.", "phone")]
+
+
+def test_init_json_reports_the_new_case(tmp_path):
+    result = run_cli(
+        "init", "--case", str(tmp_path / "c"), "--name", "Robin Hale", "--initials", "rh", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["initials"] == "RH" and report["timezone"] == "Europe/London"
+    assert json.loads((tmp_path / "c" / "case.json").read_text())["case_id"] == report["case_id"]

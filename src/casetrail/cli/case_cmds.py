@@ -28,6 +28,7 @@ def init(
     initials: Annotated[
         str | None, typer.Option("--initials", help="For exhibit references, e.g. JS/1.")
     ] = None,
+    as_json: JsonOption = False,
     timezone: Annotated[
         str, typer.Option("--timezone", help="Time zone the exports were made in.")
     ] = "Europe/London",
@@ -38,9 +39,14 @@ def init(
         initials or typer.prompt("Initials for exhibit references", default=_initials_of(name))
     )
     passphrase = read_passphrase(confirm=True)
-    with Case.create(case, passphrase, Producer(name.strip(), initials), timezone):
-        pass
-    console.print(f"Case created in [bold]{case}[/]. Exhibits will be numbered {initials}/1, {initials}/2, …")
+    with Case.create(case, passphrase, Producer(name.strip(), initials), timezone) as created:
+        case_id = created.keys.case_id
+    if as_json:
+        print_json({"case": str(case), "case_id": case_id, "initials": initials, "timezone": timezone})
+        return
+    console.print("Case created in ", end="")
+    console.print(identifier(str(case)), end="")
+    console.print(f". Exhibits will be numbered {initials}/1, {initials}/2, …")
     console.print("Keep the passphrase safe: without it, nobody (including casetrail) can open this case.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -85,6 +86,7 @@ def demo(
     console.print(f"Integrity check: {'passed' if report.ok else 'FAILED'}.")
     console.print(f"\nThe case is in [bold]{case_dir}[/] (exports it was built from: {exports}).")
     shown = "$" + PASSPHRASE_ENV if os.environ.get(PASSPHRASE_ENV) else f"'{DEMO_PASSPHRASE}'"
-    console.print(f"Its passphrase is {shown}. Try: casetrail timeline --case {case_dir}")
+    program = sys.argv[0] if "/" in sys.argv[0] and not sys.argv[0].endswith(".py") else "casetrail"
+    console.print(f"Its passphrase is {shown}. Try: {program} timeline --case {case_dir}")
     if not report.ok:
         raise typer.Exit(2)
