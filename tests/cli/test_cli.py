@@ -21,6 +21,7 @@ import pytest
 from casetrail.store.case import Case
 from casetrail.store.diary import save_entry
 from casetrail.store.importing import import_file
+from tests.conftest import PASSPHRASE
 from tests.helpers import android_lines, count_events, make_zip, run_cli, snapshot, write_chat
 
 WIDE = {"COLUMNS": "400"}  # so Rich does not wrap messages and help at 80 columns
@@ -183,7 +184,17 @@ def test_log_help_offers_no_option_that_takes_the_entry_text() -> None:
 
     assert result.returncode == 0
     options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", result.stdout))
-    expected = {"--case", "--when", "--channel", "--kind", "--from-file", "--editor", "--amend", "--json"}
+    expected = {
+        "--case",
+        "--when",
+        "--channel",
+        "--kind",
+        "--from-file",
+        "--editor",
+        "--amend",
+        "--json",
+        "--actor",
+    }
     assert options == expected | {"--help"}
 
 
@@ -434,3 +445,17 @@ def test_init_json_reports_the_new_case(tmp_path):
     report = json.loads(result.stdout)
     assert report["initials"] == "RH" and report["timezone"] == "Europe/London"
     assert json.loads((tmp_path / "c" / "case.json").read_text())["case_id"] == report["case_id"]
+
+
+def test_actor_option_names_who_acted_in_the_audit_log(new_case, tmp_path):
+    chat = write_chat(tmp_path / "chat.txt", android_lines(4))
+    root = str(new_case.layout.root)
+    result = run_cli("import", "--case", root, "--actor", "Jo Bloggs (advocate)", "--json", str(chat))
+    assert result.returncode == 0, result.stderr
+    with Case.open(new_case.layout.root, PASSPHRASE) as case, case.reader.connect() as conn:
+        actors = [(e.action, e.actor) for e in case.audit.entries(conn)]
+    assert actors == [
+        ("case created", "Robin Hale"),
+        ("exhibit added", "Jo Bloggs (advocate)"),
+        ("events imported", "Jo Bloggs (advocate)"),
+    ]

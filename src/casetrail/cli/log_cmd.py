@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case
+from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
 from casetrail.importers.diary import KINDS
 from casetrail.model.event import Channel
@@ -99,6 +99,7 @@ def log(
         str | None, typer.Option("--amend", help="Add a new version of the entry with this id.")
     ] = None,
     as_json: JsonOption = False,
+    actor: ActorOption = None,
 ) -> None:
     """Record something that happened. Saved entries are never changed, only amended by a new version."""
     with open_case(case) as opened:
@@ -114,7 +115,11 @@ def log(
         interactive = from_file is None and sys.stdin.isatty()
         if from_file is not None:
             entry.update(_from_file(from_file))
-        entry["occurred_at"] = when or entry.get("occurred_at") or datetime.now().strftime("%Y-%m-%dT%H:%M")
+        if when:
+            entry["occurred_at"] = normalise_when(when)
+        elif interactive:
+            entry["occurred_at"] = _ask_when(entry.get("occurred_at"))
+        entry.setdefault("occurred_at", datetime.now().strftime("%Y-%m-%dT%H:%M"))
         entry["channel"] = channel or entry.get("channel") or (_ask_channel() if interactive else "other")
         entry["kind"] = (
             kind
@@ -135,7 +140,7 @@ def log(
                 entry[key] = (
                     [p.strip() for p in answer.split(",") if p.strip()] if key in LISTS else answer.strip()
                 )
-        saved = save_entry(opened, entry, supersedes=amend)
+        saved = save_entry(opened, entry, supersedes=amend, actor=actor)
     if as_json:
         print_json(
             {"uid": saved.uid, "exhibit": saved.exhibit, "entry_id": saved.entry_id, "version": saved.version}
@@ -143,8 +148,35 @@ def log(
         return
     console.print(f"Saved (exhibit {saved.exhibit}, entry {saved.uid}, version {saved.version}).")
     console.print(
-        "Anything you record here may later be shared with the police and the court; that is what it is for."
+        "If you report this, the police may share what you record with the prosecution and, in court, "
+        "with the defence. Writing things down as they happen is what makes them count."
     )
+
+
+def normalise_when(value: str) -> str:
+    """Accept '2025-03-14 18:40', '2025-03-14T18:40' or a date alone; return the ISO form stored."""
+    text = value.strip().replace(" ", "T", 1)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CasetrailError(f"{value!r} is not a date and time like 2025-03-14 18:40.") from None
+    if len(text) == 10:
+        return moment.strftime("%Y-%m-%d")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S" if moment.second else "%Y-%m-%dT%H:%M")
+
+
+def _ask_when(current: str | None) -> str:
+    default = current or datetime.now().strftime("%Y-%m-%d %H:%M")
+    while True:
+        answer = str(
+            typer.prompt(
+                "When did it happen? (for example 2025-03-14 18:40, or just the date)", default=default
+            )
+        )
+        try:
+            return normalise_when(answer)
+        except CasetrailError as problem:
+            console.print(str(problem))
 
 
 def _ask_channel() -> str:

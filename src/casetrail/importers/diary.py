@@ -47,7 +47,10 @@ def _when(
         raise bad(f"'occurred_at' is not a date and time like 2025-03-14T18:40 (got {when!r})") from None
     if local.tzinfo is not None:
         return local.astimezone(ZoneInfo("UTC")), ()
-    return to_utc(local, zone)
+    occurred, flags = to_utc(local, zone)
+    if len(str(when)) == 10:  # a date alone: the person did not give a time
+        flags = (*flags, "time-not-given")
+    return occurred, flags
 
 
 def _details(entry: dict[str, Any], bad: Callable[[str], InputError]) -> dict[str, str]:
