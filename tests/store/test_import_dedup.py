@@ -245,3 +245,14 @@ def test_the_audit_log_records_creation_exhibits_and_imports(new_case: Case, tmp
         ["RH/1", "whatsapp", 12, 0, 0, []],
         ["RH/1", "whatsapp", 0, 12, 0, []],
     ]
+
+
+def test_identical_messages_separated_by_an_out_of_order_line_stay_distinct(new_case, tmp_path):
+    lines = [
+        "01/02/2025, 10:00 - Casey Marsh: ok",
+        "01/02/2025, 10:01 - Casey Marsh: are you there",
+        "01/02/2025, 10:00 - Casey Marsh: ok",
+    ]
+    result = import_file(new_case, write_chat(tmp_path / "chat.txt", lines))
+    assert result.events_added == 3
+    assert import_file(new_case, write_chat(tmp_path / "again.txt", lines)).events_added == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,12 +67,17 @@ def unambiguous(*parts: str | None) -> str:
 
 
 class _Deduper:
-    """Keyed identities; the occurrence counter resets when the time moves on, so memory stays flat."""
+    """Keyed identities with an occurrence number among identical events at the same time.
+
+    Counters are kept for the most recent ``RECENT_TIMES`` distinct times only, so memory stays flat
+    on huge files while a line that is slightly out of order still continues its time's count.
+    """
+
+    RECENT_TIMES = 512
 
     def __init__(self, key: bytes) -> None:
         self.key = key
-        self.seen: dict[str, int] = {}
-        self.last_time: object = None
+        self.seen: OrderedDict[str, dict[str, int]] = OrderedDict()
 
     def identity(self, event: ParsedEvent) -> str:
         source_id = event.details.get("source_id")
@@ -79,12 +85,16 @@ class _Deduper:
             basis: list[Any] = [event.channel, event.kind, "id", source_id]
             return keyed_hash(self.key, json.dumps(basis).encode())
         when = event.occurred_at.isoformat() if event.occurred_at else event.local_time
-        if when != self.last_time:
-            self.seen.clear()
-            self.last_time = when
+        counts = self.seen.get(when)
+        if counts is None:
+            counts = self.seen[when] = {}
+            if len(self.seen) > self.RECENT_TIMES:
+                self.seen.popitem(last=False)
+        else:
+            self.seen.move_to_end(when)
         base = unambiguous(event.channel, event.kind, event.sender, when, event.text, *event.attachments)
-        occurrence = self.seen.get(base, 0)
-        self.seen[base] = occurrence + 1
+        occurrence = counts.get(base, 0)
+        counts[base] = occurrence + 1
         return keyed_hash(self.key, f"{base}#{occurrence}".encode())
 
 
