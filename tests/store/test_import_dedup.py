@@ -13,6 +13,7 @@ from casetrail.errors import InputError
 from casetrail.store.case import Case
 from casetrail.store.importing import import_file
 from casetrail.store.queries import TimelineEvent, TimelineFilter, list_exhibits, timeline
+from casetrail.store.verify import verify_case
 from casetrail.testing import crash
 from tests.helpers import android_lines, count_events, make_zip, table_hashes, write_chat
 
@@ -256,3 +257,18 @@ def test_identical_messages_separated_by_an_out_of_order_line_stay_distinct(new_
     result = import_file(new_case, write_chat(tmp_path / "chat.txt", lines))
     assert result.events_added == 3
     assert import_file(new_case, write_chat(tmp_path / "again.txt", lines)).events_added == 0
+
+
+def test_a_stale_open_case_cannot_undo_a_new_key_wrapping(new_case, tmp_path):
+    from casetrail.errors import WrongPassphrase
+    from casetrail.store.case import Case as CaseType
+    from tests.conftest import PASSPHRASE
+
+    other = CaseType.open(new_case.layout.root, PASSPHRASE)  # a second command, opened before the change
+    new_case.rewrap("a brand new passphrase")
+    import_file(other, write_chat(tmp_path / "chat.txt", android_lines(3)))  # then it saves a checkpoint
+    other.close()
+    with pytest.raises(WrongPassphrase):
+        CaseType.open(new_case.layout.root, PASSPHRASE)
+    with CaseType.open(new_case.layout.root, "a brand new passphrase") as reopened:
+        assert verify_case(reopened).ok

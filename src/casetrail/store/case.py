@@ -25,7 +25,7 @@ from casetrail.store.audit_log import AuditLog, utc_now
 from casetrail.store.blobs import BlobStore
 from casetrail.store.db import busy_guard, check_readable, make_engine, upgrade_schema
 from casetrail.store.header import CaseHeader, read_header, write_header
-from casetrail.store.layout import CaseLayout
+from casetrail.store.layout import CaseLayout, header_lock
 from casetrail.store.tables import case_info
 
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
@@ -183,13 +183,24 @@ class Case:
         params = params or self.header.kdf
         salt = new_salt()
         nonce, wrapped = wrap_key(derive_key(passphrase, salt, params), self.keys.data_key, self.keys.case_id)
-        self.header = replace(self.header, kdf=params, salt=salt, wrap_nonce=nonce, wrapped_key=wrapped)
-        write_header(self.layout, self.header)
+        with header_lock(self.layout):
+            current = read_header(self.layout)
+            self.header = replace(current, kdf=params, salt=salt, wrap_nonce=nonce, wrapped_key=wrapped)
+            write_header(self.layout, self.header)
         with self.write() as conn:
             self.audit.append(conn, "key wrapping changed", self.producer.name, {"kdf": params.to_dict()})
 
     def save_checkpoint(self) -> None:
-        with self.reader.connect() as conn:
-            size, head = self.audit.head(conn)
-        self.header = self.header.with_checkpoint(self.audit.checkpoint(size, head))
-        write_header(self.layout, self.header)
+        """Record the log's size and head in case.json; never moves it backwards.
+
+        The header on disk is re-read under a lock, so two commands finishing at once cannot undo
+        each other's changes (a checkpoint, or a new key wrapping).
+        """
+        with header_lock(self.layout):
+            current = read_header(self.layout)
+            with self.reader.connect() as conn:
+                size, head = self.audit.head(conn)
+            if current.checkpoint is None or current.checkpoint.size < size:
+                current = current.with_checkpoint(self.audit.checkpoint(size, head))
+                write_header(self.layout, current)
+            self.header = current

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
@@ -50,6 +51,21 @@ def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def header_lock(layout: CaseLayout) -> Iterator[None]:
+    """Exclusive advisory lock on the case folder itself, for read-modify-write of case.json.
+
+    Locking the folder (not the header file) works although the header is replaced by rename, and
+    leaves no lock file behind.
+    """
+    fd = os.open(layout.root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
         os.close(fd)
 
