@@ -8,7 +8,8 @@ import traceback
 
 import typer
 
-from casetrail.cli import case_cmds, demo_cmd, import_cmd, log_cmd, timeline_cmd
+from casetrail.cli import case_cmds, demo_cmd, import_cmd, lifecycle_cmds, log_cmd, timeline_cmd
+from casetrail.cli.backup_cmds import backup, migrate, restore
 from casetrail.cli.console import say_error
 from casetrail.errors import CasetrailError
 
@@ -25,7 +26,12 @@ app.command("log")(log_cmd.log)
 app.command("timeline")(timeline_cmd.timeline)
 app.command("exhibits")(case_cmds.exhibits)
 app.command("verify")(case_cmds.verify)
+app.command("backup")(backup)
+app.command("restore")(restore)
+app.command("migrate")(migrate)
 app.command("demo")(demo_cmd.demo)
+app.add_typer(lifecycle_cmds.passphrase_app, name="passphrase")
+app.command("expunge")(lifecycle_cmds.expunge)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from casetrail.store.blobs import BlobStore
 from casetrail.store.db import busy_guard, check_readable, make_engine, upgrade_schema
 from casetrail.store.header import CaseHeader, read_header, write_header
 from casetrail.store.layout import CaseLayout, header_lock
+from casetrail.store.migrate import check_schema_revision
 from casetrail.store.tables import case_info
 
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
@@ -102,7 +103,7 @@ class Case:
         return case
 
     @classmethod
-    def open(cls, root: Path, passphrase: str) -> Case:
+    def open(cls, root: Path, passphrase: str, *, allow_old_schema: bool = False) -> Case:
         layout = CaseLayout(root)
         if not layout.header.exists():
             raise CaseNotFound(
@@ -119,6 +120,8 @@ class Case:
         case = cls(layout, header, CaseKeys(header.case_id, data_key))
         check_readable(case.reader, layout.database)
         case._check_schema()
+        if not allow_old_schema:
+            check_schema_revision(case.reader, str(root))
         return case
 
     def _check_schema(self) -> None:

@@ -75,6 +75,7 @@ events = Table(
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
     Column("payload_enc", LargeBinary, nullable=False),
     Index("ix_events_occurred_us", "occurred_us"),
+    Index("ix_events_channel_occurred_us", "channel", "occurred_us"),
 )
 
 event_sources = Table(

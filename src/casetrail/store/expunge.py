@@ -1,0 +1,208 @@
+"""Expunge: remove an exhibit the person explicitly wants gone, and everything only it supports (G-46).
+
+The exhibit's row becomes a *tombstone* (same number and reference, no content, pointing at the empty
+blob) instead of being deleted. So exhibit numbering, which takes the highest number + 1, can never
+hand the reference out again, other references never change (G-12), rows of earlier imports keep a
+valid target, and `casetrail exhibits` shows the gap as expunged rather than leaving it unexplained.
+Blob files are deleted only after the commit: a crash in between leaves an orphan blob that
+`verify --repair` removes, never a row without its blob. Afterwards the WAL is checkpointed and
+truncated, so with ``secure_delete`` no copy of a deleted page stays behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, select
+
+from casetrail.crypto.keys import keyed_hash
+from casetrail.errors import CasetrailError
+from casetrail.store.audit_log import utc_now
+from casetrail.store.case import Case
+from casetrail.store.exhibits import exhibit_meta
+from casetrail.store.layout import fsync_dir
+from casetrail.store.tables import event_attachments, event_sources, events, exhibits, imports
+from casetrail.testing.crash import crash_point
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+EXPUNGED_NAME = "(expunged)"
+_CHUNK = 20_000
+
+
+@dataclass
+class ExpungePlan:
+    """What one expunge removes; computed the same way for the preview and inside the transaction."""
+
+    ref: str
+    exhibit_id: int
+    sha256: str
+    size: int
+    original_name: str
+    members: list[Any] = field(default_factory=list)  # member rows that go with it
+    kept_members: list[str] = field(default_factory=list)  # members other exports still use
+    event_ids: list[int] = field(default_factory=list)
+    wal_cleared: bool = False  # False only if another command kept reading during the checkpoint
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expunged": self.ref,
+            "sha256": self.sha256,
+            "members_expunged": [m.ref for m in self.members],
+            "members_kept": self.kept_members,
+            "events_removed": len(self.event_ids),
+            "wal_cleared": self.wal_cleared,
+        }
+
+
+def _is_tombstone(case: Case, row: Any) -> bool:
+    return bool(exhibit_meta(case, row).get("expunged"))
+
+
+def _target(case: Case, conn: Connection, ref: str) -> Any:
+    wanted = ref.strip().upper()
+    row = conn.execute(select(exhibits).where(exhibits.c.ref == wanted)).first()
+    if row is None:
+        raise CasetrailError(
+            f"There is no exhibit {wanted} in this case ('casetrail exhibits' lists them). "
+            "Nothing was changed."
+        )
+    if _is_tombstone(case, row):
+        raise CasetrailError(f"{wanted} has already been expunged. Nothing was changed.")
+    if row.parent_id is not None:
+        parent = conn.execute(select(exhibits.c.ref).where(exhibits.c.id == row.parent_id)).scalar_one()
+        raise CasetrailError(
+            f"{wanted} is a file inside {parent}, and {parent} still holds it. "
+            f"To remove it, expunge {parent}. Nothing was changed."
+        )
+    return row
+
+
+def _referenced(conn: Connection, exhibit_id: int, dropped: set[int]) -> bool:
+    """Whether anything that stays (another export's events, an import) still uses this exhibit."""
+    attached = conn.execute(
+        select(event_attachments.c.event_id).where(event_attachments.c.exhibit_id == exhibit_id)
+    ).scalars()
+    sourced = conn.execute(
+        select(event_sources.c.event_id).where(event_sources.c.exhibit_id == exhibit_id)
+    ).scalars()
+    if any(event_id not in dropped for event_id in [*attached, *sourced]):
+        return True
+    imported = conn.execute(select(imports.c.id).where(imports.c.exhibit_id == exhibit_id)).first()
+    return imported is not None
+
+
+def plan_expunge(case: Case, conn: Connection, ref: str) -> ExpungePlan:
+    top = _target(case, conn, ref)
+    meta = exhibit_meta(case, top)
+    plan = ExpungePlan(
+        top.ref, top.id, str(meta["sha256"]), int(top.size), str(meta.get("original_name", ""))
+    )
+    children = conn.execute(select(exhibits).where(exhibits.c.parent_id == top.id)).all()
+    group = [top.id, *(c.id for c in children)]
+    inside = exists().where(event_sources.c.event_id == events.c.id, event_sources.c.exhibit_id.in_(group))
+    outside = exists().where(
+        event_sources.c.event_id == events.c.id, event_sources.c.exhibit_id.not_in(group)
+    )
+    plan.event_ids = list(conn.execute(select(events.c.id).where(and_(inside, ~outside))).scalars())
+    dropped = set(plan.event_ids)
+    for child in children:
+        if _is_tombstone(case, child):
+            continue
+        if _referenced(conn, child.id, dropped):
+            plan.kept_members.append(child.ref)
+        else:
+            plan.members.append(child)
+    _check_no_later_version(conn, plan, dropped)
+    return plan
+
+
+def _check_no_later_version(conn: Connection, plan: ExpungePlan, dropped: set[int]) -> None:
+    for start in range(0, len(plan.event_ids), _CHUNK):
+        chunk = plan.event_ids[start : start + _CHUNK]
+        later = conn.execute(select(events.c.id).where(events.c.supersedes_id.in_(chunk))).scalars()
+        if any(event_id not in dropped for event_id in later):
+            raise CasetrailError(
+                f"A later version of a diary entry in {plan.ref} is kept in another exhibit. "
+                "Expunge that later version first. Nothing was changed."
+            )
+
+
+def _delete_events(conn: Connection, plan: ExpungePlan) -> None:
+    ids = plan.event_ids
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        conn.execute(events.update().where(events.c.id.in_(chunk)).values(supersedes_id=None))
+        conn.execute(event_attachments.delete().where(event_attachments.c.event_id.in_(chunk)))
+        conn.execute(event_sources.delete().where(event_sources.c.event_id.in_(chunk)))
+    # sources in this exhibit of events that another export also holds: those events stay
+    conn.execute(event_sources.delete().where(event_sources.c.exhibit_id == plan.exhibit_id))
+    for start in range(0, len(ids), _CHUNK):
+        conn.execute(events.delete().where(events.c.id.in_(ids[start : start + _CHUNK])))
+
+
+def _tombstone(case: Case, conn: Connection, row: Any, inside: str | None) -> None:
+    """Keep the number and reference; drop the content key, size, name and hash."""
+    key = keyed_hash(case.keys.index, f"expunged|{row.number}".encode())
+    meta: dict[str, Any] = {"sha256": EMPTY_SHA256, "original_name": EXPUNGED_NAME, "expunged": True}
+    if inside:
+        meta["inside"] = inside
+    sealed = case.fields.seal_json(meta, f"exhibits.meta:{key}")
+    conn.execute(
+        exhibits.update().where(exhibits.c.id == row.id).values(content_key=key, size=0, meta_enc=sealed)
+    )
+
+
+def expunge(case: Case, ref: str, reason: str, actor: str | None = None) -> ExpungePlan:
+    """Remove the exhibit in one transaction, then its blob files, then old page copies in the WAL."""
+    reason = reason.strip()
+    if not reason:
+        raise CasetrailError("Please give a reason for the audit log (it is stored encrypted).")
+    with case.write() as conn:
+        plan = plan_expunge(case, conn, ref)
+        hashes = [plan.sha256] + [str(exhibit_meta(case, m)["sha256"]) for m in plan.members]
+        case.blobs.put(EMPTY_SHA256, 0, [])  # what every tombstone points at, so verify still passes
+        _delete_events(conn, plan)
+        _tombstone(
+            case, conn, conn.execute(select(exhibits).where(exhibits.c.id == plan.exhibit_id)).one(), None
+        )
+        for member in plan.members:
+            _tombstone(case, conn, member, plan.ref)
+        details = {
+            "ref": plan.ref,
+            "sha256": plan.sha256,
+            "size": plan.size,
+            "reason": reason,
+            "members": [{"ref": m.ref, "sha256": h} for m, h in zip(plan.members, hashes[1:], strict=True)],
+            "members_kept": plan.kept_members,
+            "events_removed": len(plan.event_ids),
+            "expunged_at": utc_now(),
+        }
+        case.audit.append(conn, "exhibit expunged", actor or case.producer.name, details)
+    crash_point("expunge-committed")
+    _remove_blobs(case, hashes)
+    busy, _log, _done = checkpoint_wal(case)
+    plan.wal_cleared = busy == 0
+    return plan
+
+
+def _remove_blobs(case: Case, hashes: list[str]) -> None:
+    for sha256 in hashes:
+        if sha256 == EMPTY_SHA256:
+            continue  # shared with every tombstone, and holds nothing
+        path = case.blobs.path_for(sha256)
+        path.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+
+
+def checkpoint_wal(case: Case) -> tuple[int, int, int]:
+    """Copy the WAL into the database and truncate it, so no old page images remain in it."""
+    raw = case.writer.raw_connection()
+    try:
+        cursor = raw.cursor()
+        busy, log, done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return int(busy), int(log), int(done)
