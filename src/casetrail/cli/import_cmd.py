@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +20,36 @@ from casetrail.render.terminal import identifier
 from casetrail.store.importing import ImportResult, import_file
 
 
+class DateOrder(StrEnum):
+    DAY_FIRST = "day-first"
+    MONTH_FIRST = "month-first"
+    YEAR_FIRST = "year-first"
+
+
+Asker = Callable[[str, list[str]], str]
+
+
 def import_files(
     paths: Annotated[list[Path], typer.Argument(help="Export files to import (.txt, .zip, diary .json).")],
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
     actor: ActorOption = None,
+    date_order: Annotated[
+        DateOrder | None,
+        typer.Option(
+            "--date-order",
+            help=(
+                "How the exports write dates like 03/04/2025, when the file cannot show it. Without it, "
+                "you are asked in a terminal; elsewhere the usual order for the case time zone is used "
+                "and every event is flagged date-order-ambiguous. A file that contradicts it is refused."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import exports into the case. Each file is all-or-nothing; originals are never changed."""
+    order = None if date_order is None else str(date_order)
+    interactive = order is None and sys.stdin.isatty()
     importers, broken = discover()
     for plugin in broken:
         errors.print(f"Importer plugin {plugin.name!r} could not be loaded and was skipped: ", end="")
@@ -35,7 +61,9 @@ def import_files(
             try:
                 if not path.is_file():
                     raise InputError(str(path), None, "no such file")
-                result = _import_one(opened, path, importers, quiet=as_json, actor=actor)
+                result = _import_one(
+                    opened, path, importers, quiet=as_json, actor=actor, order=order, interactive=interactive
+                )
             except CaseBusy:
                 raise
             except InputError as error:
@@ -53,9 +81,19 @@ def import_files(
         raise typer.Exit(3)
 
 
-def _import_one(opened: Any, path: Path, importers: Any, *, quiet: bool, actor: str | None) -> ImportResult:
+def _import_one(
+    opened: Any,
+    path: Path,
+    importers: Any,
+    *,
+    quiet: bool,
+    actor: str | None,
+    order: str | None,
+    interactive: bool,
+) -> ImportResult:
     if quiet:
-        return import_file(opened, path, importers=importers, actor=actor)
+        ask = _asker(None) if interactive else None
+        return import_file(opened, path, importers=importers, actor=actor, date_order=order, ask=ask)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -67,8 +105,45 @@ def _import_one(opened: Any, path: Path, importers: Any, *, quiet: bool, actor: 
         # The description is parsed as Rich markup, so the (hostile) file name is escaped for it too.
         task = progress.add_task(f"Importing {escape(identifier(path.name).plain)}", total=None)
         return import_file(
-            opened, path, importers=importers, progress=lambda n: progress.advance(task, n), actor=actor
+            opened,
+            path,
+            importers=importers,
+            progress=lambda n: progress.advance(task, n),
+            actor=actor,
+            date_order=order,
+            ask=_asker(progress) if interactive else None,
         )
+
+
+def _asker(progress: Progress | None) -> Asker:
+    """Put an importer's question to the person at the terminal (on stderr, so --json stays clean)."""
+
+    def ask(question: str, choices: list[str]) -> str:
+        if progress is not None:
+            progress.stop()
+        try:
+            errors.print(identifier(question))
+            answer: str = typer.prompt(
+                f"Type {' or '.join(choices)}",
+                value_proc=lambda value: _pick(value, choices),
+                err=True,
+            )
+            return answer
+        finally:
+            if progress is not None:
+                progress.start()
+
+    return ask
+
+
+def _pick(value: str, choices: list[str]) -> str:
+    """The choice typed (any letter case), or its number in the list; anything else is asked again."""
+    typed = value.strip().lower()
+    if typed in choices:
+        return typed
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1]
+    raise typer.BadParameter(f"please type one of: {', '.join(choices)}")
 
 
 def _show(result: ImportResult) -> None:

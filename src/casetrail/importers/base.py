@@ -7,7 +7,7 @@ so an importer cannot leave an import half-written or unencrypted.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -30,10 +30,18 @@ class Sniff:
 
 @dataclass
 class ImportContext:
-    """What an importer needs from the case, and where it leaves notes for the person importing."""
+    """What an importer needs from the case, and where it leaves notes for the person importing.
+
+    ``date_order`` ("day-first", "month-first" or "year-first") is how the person importing says the
+    file's numeric dates are written; ``ask`` lets an importer put a question to them (question, choices →
+    the chosen one) when the file itself cannot decide. With neither, importers keep their documented
+    default and flag what they had to guess.
+    """
 
     timezone: ZoneInfo
     notes: list[str] = field(default_factory=list)
+    date_order: str | None = None
+    ask: Callable[[str, list[str]], str] | None = None
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -34,6 +34,9 @@ class Kind(StrEnum):
     DIARY_ENTRY = "diary-entry"
     IN_PERSON_INCIDENT = "in-person-incident"
     SYSTEM = "system"
+    LOCATION = "location"
+    CONTACT_CARD = "contact-card"
+    DELETED = "deleted-message"
 
 
 class Direction(StrEnum):

@@ -246,14 +246,20 @@ def import_file(
     importers: list[LoadedImporter] | None = None,
     progress: Callable[[int], None] | None = None,
     actor: str | None = None,
+    date_order: str | None = None,
+    ask: Callable[[str, list[str]], str] | None = None,
 ) -> ImportResult:
-    """Import one original file atomically; raises InputError (and changes nothing) on bad input."""
+    """Import one original file atomically; raises InputError (and changes nothing) on bad input.
+
+    ``date_order`` and ``ask`` reach the importer through its ImportContext (see there).
+    """
     if importers is None:
         importers, _broken = discover()
     source = Source(path)
     try:
         chosen, _sniff = choose(source, importers)
-        return _run(case, source, chosen, progress, actor or case.producer.name)
+        context = ImportContext(timezone=case.timezone, date_order=date_order, ask=ask)
+        return _run(case, source, chosen, progress, actor or case.producer.name, context)
     finally:
         source.close()
 
@@ -264,9 +270,9 @@ def _run(
     chosen: LoadedImporter,
     progress: Callable[[int], None] | None,
     actor: str,
+    context: ImportContext,
 ) -> ImportResult:
     importer = chosen.importer
-    context = ImportContext(timezone=case.timezone)
     sha256, size = hash_chunks(file_chunks(source.path))
     with case.write() as conn:
         top = add_exhibit(

@@ -48,7 +48,8 @@ def local(event: ParsedEvent, zone: ZoneInfo = LONDON) -> datetime:
 
 
 def senders(events: list[ParsedEvent]) -> Counter[str]:
-    return Counter(e.sender for e in events if e.kind is Kind.MESSAGE and e.sender is not None)
+    """Who sent what (messages, deleted messages, calls, locations, contact cards: not system lines)."""
+    return Counter(e.sender for e in events if e.sender is not None)
 
 
 def is_multi_line(event: ParsedEvent) -> bool:
@@ -325,7 +326,13 @@ def test_whats_json_english_counts_and_markers(corpus):
     notice = ios[0]  # iOS files the encryption notice under the contact's name
     assert (notice.kind, notice.sender, notice.details) == (Kind.SYSTEM, None, {"attributed_to": "Elon Musk"})
     assert notice.text.startswith("\u200eMessages and calls are end-to-end encrypted.")
-    assert Counter(e.kind for e in ios) == {Kind.MESSAGE: 22, Kind.SYSTEM: 1}
+    assert Counter(e.kind for e in ios) == {
+        Kind.SYSTEM: 1,
+        Kind.MESSAGE: 17,
+        Kind.LOCATION: 2,
+        Kind.DELETED: 2,
+        Kind.CONTACT_CARD: 1,  # "Contact card omitted"
+    }
     assert ios[2].text == "image omitted"  # the mark WhatsApp puts before the placeholder is dropped
     assert android[0].kind is Kind.SYSTEM
     assert local(android[0]) == datetime(2022, 3, 23, 13, 31)  # first line, out of order, kept first

@@ -59,7 +59,7 @@ def run(path: Path, zone: ZoneInfo = LONDON) -> tuple[list[ParsedEvent], ImportC
 
 
 def test_importer_identity():
-    assert (WhatsAppImporter.name, WhatsAppImporter.version) == ("whatsapp", "1")
+    assert (WhatsAppImporter.name, WhatsAppImporter.version) == ("whatsapp", "2")
     assert WhatsAppImporter.description
 
 

@@ -43,6 +43,7 @@ class DateFormat:
     ambiguous: bool
     twelve_hour: bool
     reason: str
+    contradictory: bool = False  # both a first and a second field above 12: no order fits every line
 
 
 def date_fields(token: str) -> tuple[str, str, str] | None:
@@ -86,7 +87,7 @@ def decide_format(tokens: Iterable[str], zone: ZoneInfo, twelve_hour: bool = Fal
     if day_proof or month_proof:
         order = DateOrder.DAY_FIRST if day_proof >= month_proof else DateOrder.MONTH_FIRST
         why = "the dates contradict each other (both fields go above 12)"
-        return DateFormat(order, True, twelve_hour, why)
+        return DateFormat(order, True, twelve_hour, why, contradictory=True)
     order = default_order(zone)
     why = f"every day and month is 12 or less; {order} is the usual order for {zone.key}"
     return DateFormat(order, True, twelve_hour, why)
@@ -109,6 +110,40 @@ def to_date(token: str, order: DateOrder) -> date | None:
         return date(number, int(month), int(day))
     except ValueError:
         return None
+
+
+def fits(token: str, order: DateOrder) -> bool:
+    """Whether a date token can be read in ``order``: the year where that order puts it, a real date."""
+    fields = date_fields(token)
+    if fields is None:
+        return False
+    first, _second, third = fields
+    year_first = len(first) > 2 or int(first) > 31
+    if order is DateOrder.YEAR_FIRST:
+        if not year_first and (len(third) > 2 or int(third) > 31):
+            return False
+    elif year_first:
+        return False
+    return to_date(token, order) is not None
+
+
+def contradicts(token: str, order: DateOrder) -> bool:
+    """True when a token cannot be read in ``order`` but can in another (``13/04/25`` for month-first).
+
+    A date impossible in every order (``30/02/21``) contradicts none: it is flagged ``invalid-date``.
+    """
+    return not fits(token, order) and any(fits(token, other) for other in DateOrder if other is not order)
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def spoken(day: date) -> str:
+    """A date in words, so a question about the order cannot itself be misread: ``3 April 2025``."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def to_clock(token: str) -> tuple[int, int, int] | None:

@@ -172,3 +172,208 @@ def omitted_media(first_line: str) -> str | None:
 def drop_marker_mark(text: str) -> str:
     """Remove the mark WhatsApp puts before an attachment or omitted-media marker (not part of the text)."""
     return text[1:] if text and text[0] in MARKS else text
+
+
+# --- Wording tables -----------------------------------------------------------------------------------
+# Everything WhatsApp writes in its own words for special messages, in one place, as data. English is
+# always recognised; other languages only where the sample corpus shows the exact wording (the iOS and
+# Android strings of whats_json). Anything not listed here stays an ordinary message with its text as
+# written, so a gap in these tables loses a label, never evidence.
+
+#: Placeholders left where a message was deleted (by its sender, or by the person exporting: "You ...").
+DELETED_WORDING: tuple[str, ...] = (
+    # English (Android without a full stop, iOS with one; both are accepted for every language)
+    "This message was deleted",
+    "You deleted this message",
+    # Czech
+    "Tato zpráva byla odstraněna",
+    "Tuto zprávu jste odstranil/a",
+    "Tato zpráva byla smazána",
+    "Tuto zprávu jste smazal/a",
+    # Dutch
+    "Dit bericht is verwijderd",
+    "U hebt dit bericht verwijderd",
+    # French
+    "Ce message a été supprimé",
+    "Vous avez supprimé ce message",
+    # German
+    "Diese Nachricht wurde gelöscht",
+    "Du hast diese Nachricht gelöscht",
+    # Indonesian
+    "Pesan ini dihapus",
+    "Anda menghapus pesan ini",
+    # Italian
+    "Questo messaggio è stato eliminato",
+    "Hai eliminato questo messaggio",
+    # Portuguese
+    "Esta mensagem foi apagada",
+    "Apagou esta mensagem",
+    # Russian
+    "Данное сообщение удалено",
+    "Вы удалили данное сообщение",
+    # Spanish
+    "Se eliminó este mensaje",
+    "Eliminaste este mensaje",
+    # Ukrainian
+    "Це повідомлення було видалено",
+    "Ви видалили це повідомлення",
+    # Vietnamese
+    "Tin nhắn này đã bị xóa",
+    "Bạn đã xoá tin nhắn này",
+    # Hindi
+    "यह मैसेज डिलीट कर दिया गया है",
+    "आपने यह मैसेज डिलीट किया",
+    # Thai
+    "ข้อความนี้ถูกลบแล้ว",
+    "คุณได้ลบข้อความนี้",
+    # Japanese
+    "このメッセージは削除されました",
+    "このメッセージを削除しました",
+    # Arabic
+    "تم حذف هذه الرسالة",
+    "أنت حذفت هذه الرسالة",
+    "لقد حذَفت هذه الرسالة",
+)
+
+#: Call lines, as WhatsApp writes them under the caller's name → ``details["call"]``.
+CALL_WORDING: dict[str, str] = {
+    "Missed voice call": "missed-voice",
+    "Missed video call": "missed-video",
+    "Voice call": "voice",
+    "Video call": "video",
+    "Zmeškaný hovor": "missed-voice",  # Czech Android, where English writes "Missed voice call"
+    "Gemiste spraakoproep": "missed-voice",  # Dutch Android
+    "Пропущенный аудиозвонок": "missed-voice",  # Russian Android
+}
+#: What may follow a call line after a comma, full stop or bullet (English only): a duration or a hint.
+_CALL_TAIL = (
+    r"(?:\d{1,4} ?(?:hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\.?(?:,? )?){1,3}"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|(?:Tap|Click) to call back|No answer|Answered on other device"
+)
+
+#: Labels before a shared Google Maps pin (``location: https://maps.google.com/?q=…``), any letter case.
+LOCATION_LABELS: tuple[str, ...] = (
+    "location",  # English (Android lower case, iOS "Location")
+    "poloha",  # Czech
+    "locatie",  # Dutch
+    "localisation",  # French
+    "standort",  # German
+    "lokasi",  # Indonesian
+    "posizione",  # Italian
+    "localização",  # Portuguese
+    "местоположение",  # Russian
+    "ubicación",  # Spanish
+    "розташування",  # Ukrainian
+    "vị trí",  # Vietnamese
+    "लोकेशन",  # Hindi
+    "ตำแหน่งที่ตั้ง",  # Thai
+    "位置情報",  # Japanese
+    "موقع",  # Arabic
+)
+#: A live location share (English; the export says only that it was shared, not where).
+LIVE_LOCATION_WORDING: tuple[str, ...] = ("live location shared", "Live location shared")
+
+#: The suffix WhatsApp adds to an edited message (kept in the text, recorded in details).
+EDITED_MARKERS: tuple[str, ...] = ("<This message was edited>",)
+
+
+# --- Recognising them (exact lookups first, so an ordinary message costs one set lookup) -------------
+
+_ENDINGS = ("", ".", "。")
+_LEADS = ("", "\u200e", "\u200f")
+
+
+def _variants(phrases: tuple[str, ...]) -> frozenset[str]:
+    """Each phrase as WhatsApp may write it: with or without a leading mark and a closing full stop."""
+    return frozenset(lead + phrase + end for phrase in phrases for lead in _LEADS for end in _ENDINGS)
+
+
+_CALL_STARTS = tuple(lead + phrase for phrase in CALL_WORDING for lead in _LEADS)
+_CALL_FIRST = frozenset(start[0] for start in _CALL_STARTS)
+_CALL = re.compile(
+    rf"(?P<call>{'|'.join(map(re.escape, CALL_WORDING))})"
+    rf"(?:{_SP}?+[,.•·]{_SP}*+(?P<tail>{_CALL_TAIL}))?+\.?"
+)
+_MAPS = re.compile(
+    rf"{_MK}(?:{'|'.join(map(re.escape, LOCATION_LABELS))}){_MK}:{_SP}*+{_MK}"
+    r"(?P<url>https://maps\.google\.com/\?q=-?[0-9.]++,-?[0-9.]++)",
+    re.IGNORECASE,
+)
+_VENUE_URL = r"https://foursquare\.com/v/[0-9A-Za-z]++"
+# Possessive and without overlap (the place name holds no brackets), so a hostile line cannot backtrack.
+_VENUE_ONE_LINE = re.compile(rf"{_MK}[^()\n]++\([^()\n]*+\): (?P<url>{_VENUE_URL})")
+_VENUE_LAST_LINE = re.compile(rf"{_MK}(?P<url>{_VENUE_URL})")
+
+
+@dataclass(frozen=True, slots=True)
+class Special:
+    """A message that is really something else: ``kind`` is ``deleted``, ``call`` or ``location``."""
+
+    kind: str
+    details: tuple[tuple[str, str], ...] = ()
+
+
+#: Whole-message wordings (each with or without a leading mark and a closing full stop), looked up at once.
+_EXACT: dict[str, Special] = {
+    **dict.fromkeys(_variants(DELETED_WORDING), Special("deleted")),
+    **dict.fromkeys(_variants(LIVE_LOCATION_WORDING), Special("location", (("location", "live"),))),
+    **{
+        lead + phrase + end: Special("call", (("call", call),))
+        for phrase, call in CALL_WORDING.items()
+        for lead in _LEADS
+        for end in _ENDINGS
+    },
+}
+
+
+def special_message(opening: str, extra: list[str]) -> Special | None:
+    """Recognise a deleted-message placeholder, a call line or a location share from its wording.
+
+    ``opening`` is the text after ``Sender: ``; ``extra`` the continuation lines. Cheap for ordinary
+    messages: one dictionary lookup, one first-character test and one substring test.
+    """
+    if extra:
+        return _venue_lines(opening, extra) if len(extra) <= 2 else None
+    found = _EXACT.get(opening)
+    if found is not None:
+        return found
+    if opening[:1] in _CALL_FIRST and opening.startswith(_CALL_STARTS):
+        call = _CALL.fullmatch(strip_marks(opening))
+        if call is None:
+            return None
+        details = [("call", CALL_WORDING[call["call"]])]
+        if call["tail"]:
+            details.append(("call_info", call["tail"]))
+        return Special("call", tuple(details))
+    if "https://" not in opening:
+        return None
+    pin = _MAPS.fullmatch(opening)
+    if pin is not None:
+        return Special("location", (("location", "pin"), ("location_url", pin["url"])))
+    venue = _VENUE_ONE_LINE.fullmatch(opening)
+    if venue is not None:
+        return Special("location", (("location", "venue"), ("location_url", venue["url"])))
+    return None
+
+
+def _venue_lines(opening: str, extra: list[str]) -> Special | None:
+    """Android writes a shared place over lines: its name, then (usually) the address, then the link."""
+    if not opening.strip() or "foursquare" not in extra[-1]:
+        return None
+    venue = _VENUE_LAST_LINE.fullmatch(extra[-1].rstrip())
+    if venue is None:
+        return None
+    return Special("location", (("location", "venue"), ("location_url", venue["url"])))
+
+
+def edited_marker(last_line: str) -> str | None:
+    """The "<This message was edited>" marker a message's last line ends with, or None."""
+    if not last_line.endswith(EDITED_MARKERS):
+        return None
+    return next(marker for marker in EDITED_MARKERS if last_line.endswith(marker))
+
+
+def is_contact_card(file_name: str) -> bool:
+    """A shared contact is a ``.vcf`` file (``NAME.vcf (file attached)``, ``<attached: ....vcf>``)."""
+    return file_name.lower().endswith(".vcf")

@@ -16,15 +16,27 @@ from typing import IO, ClassVar
 
 from casetrail.errors import ArchiveTooLarge, InputError, UnsafeArchiveMember
 from casetrail.importers.base import ImportContext, Importer, Sniff
-from casetrail.importers.whatsapp.dates import DateFormat, DateReader, decide_format
+from casetrail.importers.whatsapp.dates import (
+    DateFormat,
+    DateOrder,
+    DateReader,
+    contradicts,
+    decide_format,
+    spoken,
+    to_date,
+)
 from casetrail.importers.whatsapp.grammar import (
+    EDITED_MARKERS,
     Header,
     attached_name,
     drop_marker_mark,
+    edited_marker,
     is_attributed_notice,
+    is_contact_card,
     layout_of,
     omitted_media,
     parse_header,
+    special_message,
     strip_marks,
     unusual_sender,
 )
@@ -37,14 +49,20 @@ CHAT_MEMBER = "_chat.txt"
 _SNIFF_BYTES = 4096
 _SNIFF_LINES = 5
 _MAX_TEXTS = 8
+_ASK_EXAMPLES = 2
+_SPECIAL_KINDS = {"deleted": Kind.DELETED, "call": Kind.CALL, "location": Kind.LOCATION}
+_CONTACT_MEDIA = frozenset({"contact card", "vcard"})
+# Enum members bound once: looking one up on its class costs more than the rest of the check.
+_MESSAGE, _SYSTEM, _DELETED, _CONTACT_CARD = Kind.MESSAGE, Kind.SYSTEM, Kind.DELETED, Kind.CONTACT_CARD
 
 
 @dataclass
 class _Scan:
-    """What the first pass learns: the header layout, distinct date tokens and sender names."""
+    """What the first pass learns: the header layout, distinct date tokens (each with the first line
+    that has it) and sender names."""
 
     layout: re.Pattern[str]
-    dates: set[str] = field(default_factory=set)
+    dates: dict[str, int] = field(default_factory=dict)
     senders: set[str] = field(default_factory=set)
     twelve_hour: bool = False
 
@@ -92,7 +110,7 @@ class WhatsAppImporter(Importer):
     """Android and iOS chat exports, as ``.txt`` or as the ``.zip`` with media."""
 
     name: ClassVar[str] = "whatsapp"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = "WhatsApp chat export (.txt, or .zip with media), Android and iOS"
 
     def sniff(self, source: Source) -> Sniff:
@@ -134,16 +152,76 @@ class WhatsAppImporter(Importer):
             opener = partial(archive.open_member, member)
         with opener() as stream:
             scan = _scan(stream, source.name, member)
-        fmt = decide_format(scan.dates, context.timezone, scan.twelve_hour)
+        fmt = _settle_order(
+            decide_format(scan.dates, context.timezone, scan.twelve_hour), scan, context, source.name, member
+        )
+        builder = _Builder(fmt, DateReader(fmt, context.timezone), scan, member, members)
+        with opener() as stream:
+            yield from builder.run(stream)
+
+
+def _settle_order(
+    fmt: DateFormat, scan: _Scan, context: ImportContext, file: str, member: str | None
+) -> DateFormat:
+    """The date order to use: as the person asked, as they answer when asked, or the flagged default.
+
+    An order the person gives is refused (InputError naming the line) when a date in the file cannot be
+    read that way but can another way: the file proves them wrong, and guessing either way would be worse.
+    """
+    where = f"{file}:{member}" if member else file
+    if context.date_order is not None:
+        try:
+            wanted = DateOrder(context.date_order)
+        except ValueError:
+            known = ", ".join(DateOrder)
+            raise InputError(file, None, f"unknown date order {context.date_order!r} (use {known})") from None
+        for token, number in sorted(scan.dates.items(), key=lambda item: item[1]):
+            if contradicts(token, wanted):
+                problem = (
+                    f"the date {strip_marks(token)} cannot be read {wanted}, which was asked for; "
+                    "check the date order, or leave it out to let the file decide"
+                )
+                raise InputError(file, _place(member, number), problem)
+        if fmt.ambiguous or fmt.order is not wanted:
+            context.note(f"{where}: dates read as {wanted} as you asked.")
+        return DateFormat(wanted, False, fmt.twelve_hour, "the person importing gave the date order")
+    if not fmt.ambiguous or fmt.contradictory or context.ask is None:
         if fmt.ambiguous:
-            where = f"{source.name}:{member}" if member else source.name
             context.note(
                 f"{where}: dates read {fmt.order} because {fmt.reason}; every event from it is flagged "
                 "date-order-ambiguous. Check one message whose date you know."
             )
-        builder = _Builder(fmt, DateReader(fmt, context.timezone), scan, member, members)
-        with opener() as stream:
-            yield from builder.run(stream)
+        return fmt
+    examples = _two_readings(scan)
+    if not examples:  # every date reads the same both ways (01/01/21): nothing to ask
+        context.note(
+            f"{where}: dates read {fmt.order} because {fmt.reason}; every event from it is flagged "
+            "date-order-ambiguous, though every date in it reads the same either way."
+        )
+        return fmt
+    choices = [str(DateOrder.DAY_FIRST), str(DateOrder.MONTH_FIRST)]
+    question = (
+        f"{where}: the dates in this file do not show whether the day or the month comes first. "
+        f"For example, {'; '.join(examples)}. How are its dates written?"
+    )
+    answer = context.ask(question, list(choices))
+    if answer not in choices:
+        raise InputError(file, None, f"date order answer {answer!r} is not one of {', '.join(choices)}")
+    context.note(f"{where}: dates read as {answer} as you answered.")
+    return DateFormat(DateOrder(answer), False, fmt.twelve_hour, "the person importing chose the date order")
+
+
+def _two_readings(scan: _Scan) -> list[str]:
+    """Up to two dates from the file (earliest lines first) read both ways, for the date-order question."""
+    examples: list[str] = []
+    for token, _number in sorted(scan.dates.items(), key=lambda item: item[1]):
+        day_first, month_first = to_date(token, DateOrder.DAY_FIRST), to_date(token, DateOrder.MONTH_FIRST)
+        if day_first is None or month_first is None or day_first == month_first:
+            continue
+        examples.append(f"{strip_marks(token)} could be {spoken(day_first)} or {spoken(month_first)}")
+        if len(examples) == _ASK_EXAMPLES:
+            break
+    return examples
 
 
 def _scan(stream: IO[bytes], file: str, member: str | None) -> _Scan:
@@ -164,7 +242,7 @@ def _scan(stream: IO[bytes], file: str, member: str | None) -> _Scan:
         match = scan.layout.match(line.text)
         if match is None:
             continue
-        scan.dates.add(match["date"])
+        scan.dates.setdefault(match["date"], line.number)
         if match["ampm"] is not None:
             scan.twelve_hour = True
         rest = match["rest"]
@@ -227,8 +305,18 @@ class _Builder:
         if sender is not None and is_attributed_notice(opening):
             details["attributed_to"] = sender
             sender = None
+        kind = _SYSTEM
         if sender is not None:
-            opening, attachments = self._media(opening, details)
+            opening, attachments, kind = self._media(opening, details)
+            if kind is _MESSAGE:
+                special = special_message(opening, extra)
+                if special is not None:
+                    kind = _SPECIAL_KINDS[special.kind]
+                    details.update(special.details)
+            final = extra[-1] if extra else opening
+            if final.endswith(EDITED_MARKERS) and kind is not _DELETED:
+                flags.append("edited")
+                details["edited"] = edited_marker(final) or ""
         if damaged:
             flags.append("undecodable-bytes")
         span = str(first) if first == last else f"{first}-{last}"
@@ -236,7 +324,7 @@ class _Builder:
             occurred_at=occurred,
             local_time=header.stamp,
             channel=Channel.WHATSAPP,
-            kind=Kind.SYSTEM if sender is None else Kind.MESSAGE,
+            kind=kind,
             direction=Direction.NOT_APPLICABLE if sender is None else Direction.UNKNOWN,
             sender=sender,
             recipients=(),
@@ -247,18 +335,21 @@ class _Builder:
             details=details,
         )
 
-    def _media(self, opening: str, details: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-        """Resolve an attachment marker to an archive member, or note omitted media."""
+    def _media(self, opening: str, details: dict[str, str]) -> tuple[str, tuple[str, ...], Kind]:
+        """Resolve an attachment marker to an archive member, or note omitted media; a ``.vcf`` (or an
+        omitted contact card) makes the event a contact card."""
         name = attached_name(opening)
         if name is not None:
+            kind = _CONTACT_CARD if is_contact_card(name) else _MESSAGE
             path = self.folder + name
             if path in self.members:
-                return drop_marker_mark(opening), (path,)
+                return drop_marker_mark(opening), (path,), kind
             details["missing_attachment"] = name
-            return drop_marker_mark(opening), ()
+            return drop_marker_mark(opening), (), kind
         media = omitted_media(opening)
         if media is not None:
             details["media"] = "omitted"
             details["media_type"] = media
-            return drop_marker_mark(opening), ()
-        return opening, ()
+            kind = _CONTACT_CARD if media in _CONTACT_MEDIA else _MESSAGE
+            return drop_marker_mark(opening), (), kind
+        return opening, (), _MESSAGE
