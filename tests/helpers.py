@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, text
 
@@ -122,3 +123,33 @@ def count_events(case: Case) -> int:
 
 def tree_listing(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def rows(case: Case) -> dict[str, dict[str, list[Any]]]:
+    """Every table's rows by column, read with plain SQL so it works at any revision."""
+    out: dict[str, dict[str, list[Any]]] = {}
+    with case.reader.connect() as conn:
+        names = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for name in names:
+            if name == "alembic_version":
+                continue
+            columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
+            data = conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY rowid").all()  # noqa: S608
+            out[name] = {col: [row[i] for row in data] for i, col in enumerate(columns)}
+    return out
+
+
+def same_data(
+    before: dict[str, dict[str, list[Any]]],
+    after: dict[str, dict[str, list[Any]]],
+    only: dict[str, set[str]] | None = None,
+) -> bool:
+    """Equal in every column both sides have (or only in ``only``): a revision may add or drop a
+    column, and a column dropped on the way down comes back empty; rows are never lost."""
+    if set(before) != set(after):
+        return False
+    return all(
+        before[t][c] == after[t][c]
+        for t in before
+        for c in (set(before[t]) & set(after[t]) & (only[t] if only else set(before[t])))
+    )

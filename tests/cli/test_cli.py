@@ -110,6 +110,8 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
         "flagged_records": [],
         "flagged_total": 0,
         "notes": [],
+        "conversation": None,
+        "newly_flagged_missing": 0,
     }
     assert report[1] == {"file": str(missing), "error": f"{missing}: no such file", "place": None}
     assert report[2] == {

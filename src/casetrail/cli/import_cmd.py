@@ -46,6 +46,16 @@ def import_files(
             show_default=False,
         ),
     ] = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            "--conversation",
+            help=(
+                "Which chat these files are exports of, when they were renamed (WhatsApp's own file names "
+                "already say). Exports of one chat de-duplicate against each other."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Import exports into the case. Each file is all-or-nothing; originals are never changed."""
     order = None if date_order is None else str(date_order)
@@ -61,9 +71,8 @@ def import_files(
             try:
                 if not path.is_file():
                     raise InputError(str(path), None, "no such file")
-                result = _import_one(
-                    opened, path, importers, quiet=as_json, actor=actor, order=order, interactive=interactive
-                )
+                options = {"actor": actor, "date_order": order, "conversation": conversation}
+                result = _import_one(opened, path, importers, options, quiet=as_json, interactive=interactive)
             except CaseBusy:
                 raise
             except InputError as error:
@@ -85,15 +94,14 @@ def _import_one(
     opened: Any,
     path: Path,
     importers: Any,
+    options: dict[str, Any],
     *,
     quiet: bool,
-    actor: str | None,
-    order: str | None,
     interactive: bool,
 ) -> ImportResult:
     if quiet:
         ask = _asker(None) if interactive else None
-        return import_file(opened, path, importers=importers, actor=actor, date_order=order, ask=ask)
+        return import_file(opened, path, importers=importers, ask=ask, **options)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -109,9 +117,8 @@ def _import_one(
             path,
             importers=importers,
             progress=lambda n: progress.advance(task, n),
-            actor=actor,
-            date_order=order,
             ask=_asker(progress) if interactive else None,
+            **options,
         )
 
 

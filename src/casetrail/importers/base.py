@@ -63,6 +63,14 @@ class Importer(ABC):
     def events(self, source: Source, context: ImportContext) -> Iterator[ParsedEvent]:
         """Stream events in file order; raise InputError naming the file and place on bad input."""
 
+    def conversation(self, source: Source) -> str | None:
+        """The conversation the whole file belongs to, when the format says so (None: unknown).
+
+        Events of one conversation share an identity space, so a later export of the same chat
+        de-duplicates against the earlier one and gaps in it can be noticed.
+        """
+        return None
+
     def archive_members(self, source: Source) -> list[str]:
         """Archive members to keep as exhibits of their own (default: every non-metadata member)."""
         if not source.is_zip():

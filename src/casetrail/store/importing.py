@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, select, text
 
 from casetrail.crypto.keys import keyed_hash
 from casetrail.importers.base import ImportContext
@@ -46,6 +46,8 @@ class ImportResult:
     flagged: list[dict[str, Any]] = field(default_factory=list)
     flagged_total: int = 0
     notes: list[str] = field(default_factory=list)
+    conversation: str | None = None
+    missing_flagged: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,8 @@ class ImportResult:
             "flagged_records": self.flagged,
             "flagged_total": self.flagged_total,
             "notes": self.notes,
+            "conversation": self.conversation,
+            "newly_flagged_missing": self.missing_flagged,
         }
 
 
@@ -75,8 +79,9 @@ class _Deduper:
 
     RECENT_TIMES = 512
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, conversation: str | None = None) -> None:
         self.key = key
+        self.conversation = conversation
         self.seen: OrderedDict[str, dict[str, int]] = OrderedDict()
 
     def identity(self, event: ParsedEvent) -> str:
@@ -92,7 +97,9 @@ class _Deduper:
                 self.seen.popitem(last=False)
         else:
             self.seen.move_to_end(when)
-        base = unambiguous(event.channel, event.kind, event.sender, when, event.text, *event.attachments)
+        base = unambiguous(
+            self.conversation, event.channel, event.kind, event.sender, when, event.text, *event.attachments
+        )
         occurrence = counts.get(base, 0)
         counts[base] = occurrence + 1
         return keyed_hash(self.key, f"{base}#{occurrence}".encode())
@@ -100,14 +107,23 @@ class _Deduper:
 
 class EventWriter:
     def __init__(
-        self, case: Case, conn: Connection, import_id: int, exhibit: ExhibitRow, result: ImportResult
+        self,
+        case: Case,
+        conn: Connection,
+        import_id: int,
+        exhibit: ExhibitRow,
+        result: ImportResult,
+        conversation_key: str | None = None,
     ):
         self.case = case
         self.conn = conn
         self.import_id = import_id
         self.exhibit = exhibit
         self.result = result
-        self.dedup = _Deduper(case.keys.index)
+        self.conversation_key = conversation_key
+        self.dedup = _Deduper(case.keys.index, conversation_key)
+        self.first_us: int | None = None
+        self.last_us: int | None = None
         self.next_event_id = (
             int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()) + 1
         )
@@ -130,6 +146,7 @@ class EventWriter:
         landed: list[int] = []
         for key, ev in keyed:
             self._note_flags(ev)
+            self._note_time(ev)
             event_id = existing.get(key)
             if event_id is None:
                 event_id = self.next_event_id
@@ -205,6 +222,7 @@ class EventWriter:
             "supersedes_id": None,
             "import_id": self.import_id,
             "payload_enc": self.case.fields.seal_json(payload, f"events.payload:{uid}"),
+            "conversation_key": self.conversation_key,
         }
 
     def _source_row(self, event_id: int, ev: ParsedEvent) -> dict[str, Any]:
@@ -218,6 +236,15 @@ class EventWriter:
             "locator_key": locator_key,
             "locator_enc": self.case.fields.seal_json(loc, f"event_sources.locator:{locator_key}"),
         }
+
+    def _note_time(self, ev: ParsedEvent) -> None:
+        if ev.occurred_at is None:
+            return
+        moment = to_micros(ev.occurred_at)
+        if self.first_us is None or moment < self.first_us:
+            self.first_us = moment
+        if self.last_us is None or moment > self.last_us:
+            self.last_us = moment
 
     def _note_flags(self, ev: ParsedEvent) -> None:
         if ev.flags:
@@ -248,10 +275,13 @@ def import_file(
     actor: str | None = None,
     date_order: str | None = None,
     ask: Callable[[str, list[str]], str] | None = None,
+    conversation: str | None = None,
 ) -> ImportResult:
     """Import one original file atomically; raises InputError (and changes nothing) on bad input.
 
     ``date_order`` and ``ask`` reach the importer through its ImportContext (see there).
+    ``conversation`` names the chat the file belongs to, when the importer cannot tell (a renamed
+    export); events of one conversation de-duplicate against each other across exports.
     """
     if importers is None:
         importers, _broken = discover()
@@ -259,7 +289,8 @@ def import_file(
     try:
         chosen, _sniff = choose(source, importers)
         context = ImportContext(timezone=case.timezone, date_order=date_order, ask=ask)
-        return _run(case, source, chosen, progress, actor or case.producer.name, context)
+        conversation = conversation or chosen.importer.conversation(source)
+        return _run(case, source, chosen, progress, actor or case.producer.name, context, conversation)
     finally:
         source.close()
 
@@ -271,8 +302,14 @@ def _run(
     progress: Callable[[int], None] | None,
     actor: str,
     context: ImportContext,
+    conversation: str | None,
 ) -> ImportResult:
     importer = chosen.importer
+    conversation_key = None
+    if conversation:
+        conversation_key = keyed_hash(
+            case.keys.index, unambiguous("conversation", importer.name, conversation).encode()
+        )
     sha256, size = hash_chunks(file_chunks(source.path))
     with case.write() as conn:
         top = add_exhibit(
@@ -284,16 +321,28 @@ def _run(
             {"original_name": source.name, "acquired_by": actor, "importer": importer.name},
             actor=actor,
         )
-        result = ImportResult(source.name, importer.name, top.ref)
+        result = ImportResult(source.name, importer.name, top.ref, conversation=conversation)
         if top.created:
             result.new_exhibits.append(top.ref)
         members = _store_members(case, conn, source, importer.archive_members(source), top, result, actor)
         import_id = start_import(conn, importer.name, importer.version, top.id)
-        writer = EventWriter(case, conn, import_id, top, result)
+        writer = EventWriter(case, conn, import_id, top, result, conversation_key)
         for batch in _batches(importer.events(source, context)):
             writer.write(batch, members)
             if progress:
                 progress(len(batch))
+        conn.execute(
+            imports.update()
+            .where(imports.c.id == import_id)
+            .values(conversation_key=conversation_key, first_us=writer.first_us, last_us=writer.last_us)
+        )
+        if conversation_key:
+            result.missing_flagged = flag_missing(conn, conversation_key)
+        if result.missing_flagged:
+            context.note(
+                f"{result.missing_flagged} message(s) of this chat are not in every export that covers their "
+                "time (perhaps deleted on the phone). They are kept, flagged 'missing-from-an-export'."
+            )
         result.notes = list(context.notes)
         origin = f"{chosen.origin.distribution} {chosen.origin.version} {chosen.origin.entry_point}"
         conn.execute(
@@ -313,11 +362,43 @@ def _run(
                 "events_added": result.events_added,
                 "duplicates_skipped": result.duplicates,
                 "flagged_records": result.flagged_total,
+                "conversation": conversation,
+                "newly_flagged_missing": result.missing_flagged,
                 "notes": result.notes,
             },
         )
         crash_point("before-commit")
     return result
+
+
+MISSING = "missing-from-an-export"
+_FLAG_MISSING = text(
+    """
+    UPDATE events SET flags = CASE WHEN flags = '' THEN :flag ELSE flags || ',' || :flag END
+    WHERE conversation_key = :conversation
+      AND instr(',' || flags || ',', ',' || :flag || ',') = 0
+      AND EXISTS (
+        SELECT 1 FROM imports
+        WHERE imports.conversation_key = :conversation
+          AND imports.first_us < events.occurred_us AND events.occurred_us < imports.last_us
+          AND NOT EXISTS (
+            SELECT 1 FROM event_sources
+            WHERE event_sources.event_id = events.id AND event_sources.exhibit_id = imports.exhibit_id
+          )
+      )
+    """
+)
+
+
+def flag_missing(conn: Connection, conversation_key: str) -> int:
+    """Flag events of a chat that some export of it lacks, though the export spans their time.
+
+    An export that starts later or ends earlier is not a deletion: only the strict inside of each
+    export's time span counts (its first and last minute may be cut off mid-way). Works whichever
+    order the exports are imported in. Returns how many events were newly flagged.
+    """
+    outcome = conn.execute(_FLAG_MISSING, {"flag": MISSING, "conversation": conversation_key})
+    return int(outcome.rowcount or 0)
 
 
 def _store_members(

@@ -58,6 +58,9 @@ imports = Table(
     Column("exhibit_id", Integer, ForeignKey("exhibits.id"), nullable=True),
     Column("events_added", Integer, nullable=False),
     Column("duplicates", Integer, nullable=False),
+    Column("conversation_key", String(64), nullable=True),
+    Column("first_us", BigInteger, nullable=True),
+    Column("last_us", BigInteger, nullable=True),
 )
 
 events = Table(
@@ -74,7 +77,9 @@ events = Table(
     Column("supersedes_id", Integer, ForeignKey("events.id"), nullable=True),
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
     Column("payload_enc", LargeBinary, nullable=False),
+    Column("conversation_key", String(64), nullable=True),
     Index("ix_events_occurred_us", "occurred_us"),
+    Index("ix_events_conversation_key_occurred_us", "conversation_key", "occurred_us"),
     Index("ix_events_channel_occurred_us", "channel", "occurred_us"),
 )
 

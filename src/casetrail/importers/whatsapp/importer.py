@@ -40,6 +40,7 @@ from casetrail.importers.whatsapp.grammar import (
     strip_marks,
     unusual_sender,
 )
+from casetrail.importers.whatsapp.naming import conversation_from_filename
 from casetrail.ingest.archive import SafeZip, is_metadata_member
 from casetrail.ingest.source import Source
 from casetrail.ingest.text import iter_lines
@@ -138,6 +139,9 @@ class WhatsAppImporter(Importer):
         if first_header_index(_member_head(archive, member)) is None:
             return Sniff(0.3, f"has {member} but its first lines are not WhatsApp headers")
         return Sniff(0.95, f"{member} starts with WhatsApp message headers")
+
+    def conversation(self, source: Source) -> str | None:
+        return conversation_from_filename(source.name)
 
     def events(self, source: Source, context: ImportContext) -> Iterator[ParsedEvent]:
         member: str | None = None

@@ -1,0 +1,83 @@
+"""Exports of one chat: identity across exports, and messages missing from the middle of a later one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casetrail.store.case import Case
+from casetrail.store.importing import MISSING, import_file
+from casetrail.store.queries import TimelineFilter, timeline
+from tests.helpers import android_lines, count_events, write_chat
+
+LINES = android_lines(80)  # one message every 7 minutes, some multi-line
+
+
+def export(folder: Path, name: str, indexes: list[int]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_chat(folder / name, [LINES[i] for i in indexes])
+
+
+def flagged(case: Case) -> list[str]:
+    return [e.text for e in timeline(case, TimelineFilter(), limit=None) if MISSING in e.flags]
+
+
+def test_exports_named_by_whatsapp_share_a_conversation_and_de_duplicate(
+    new_case: Case, tmp_path: Path
+) -> None:
+    first = import_file(new_case, export(tmp_path, "WhatsApp Chat with Casey Marsh.txt", list(range(60))))
+    second = import_file(
+        new_case, export(tmp_path, "WhatsApp Chat with Casey Marsh (1).txt", list(range(40, 80)))
+    )
+    assert (first.conversation, second.conversation) == ("Casey Marsh", "Casey Marsh")
+    assert (second.events_added, second.duplicates) == (20, 20)
+    assert count_events(new_case) == 80
+
+
+def test_the_same_words_at_the_same_minute_in_two_chats_stay_two_events(
+    new_case: Case, tmp_path: Path
+) -> None:
+    import_file(new_case, export(tmp_path, "WhatsApp Chat with Casey Marsh.txt", [0, 1, 2]))
+    other = import_file(new_case, export(tmp_path, "WhatsApp Chat with Walking Group.txt", [0, 1, 2]))
+    assert other.events_added == 3
+    assert count_events(new_case) == 6
+
+
+def test_a_message_missing_from_the_middle_of_a_later_export_is_flagged(
+    new_case: Case, tmp_path: Path
+) -> None:
+    name = "WhatsApp Chat with Casey Marsh.txt"
+    import_file(new_case, export(tmp_path / "a", name, list(range(60))))
+    later = [i for i in range(80) if i != 30]
+    result = import_file(new_case, export(tmp_path / "b", name, later))
+    assert result.missing_flagged == 1
+    assert any("not in every export" in note for note in result.notes)
+    assert flagged(new_case) == [LINES[30].split(": ", 1)[1]]
+    assert count_events(new_case) == 80  # nothing is removed
+
+
+def test_the_flag_does_not_depend_on_the_order_of_imports(new_case: Case, tmp_path: Path) -> None:
+    name = "WhatsApp Chat with Casey Marsh.txt"
+    newer = import_file(new_case, export(tmp_path / "b", name, [i for i in range(80) if i != 30]))
+    older = import_file(new_case, export(tmp_path / "a", name, list(range(60))))
+    assert (newer.missing_flagged, older.missing_flagged) == (0, 1)
+    assert flagged(new_case) == [LINES[30].split(": ", 1)[1]]
+
+
+def test_an_export_that_starts_later_or_ends_earlier_is_not_a_deletion(
+    new_case: Case, tmp_path: Path
+) -> None:
+    name = "WhatsApp Chat with Casey Marsh.txt"
+    import_file(new_case, export(tmp_path / "a", name, list(range(0, 50))))
+    result = import_file(new_case, export(tmp_path / "b", name, list(range(30, 80))))
+    assert result.missing_flagged == 0
+    assert flagged(new_case) == []
+
+
+def test_a_renamed_export_joins_its_chat_when_told_which_it_is(new_case: Case, tmp_path: Path) -> None:
+    import_file(new_case, export(tmp_path, "WhatsApp Chat with Casey Marsh.txt", list(range(40))))
+    unnamed = import_file(new_case, export(tmp_path, "casey-2025.txt", list(range(20, 60))))
+    assert (unnamed.conversation, unnamed.events_added) == (None, 40)  # unknown chat: nothing merged by guess
+    told = import_file(
+        new_case, export(tmp_path, "casey-backup.txt", list(range(20, 70))), conversation="Casey Marsh"
+    )
+    assert (told.conversation, told.events_added, told.duplicates) == ("Casey Marsh", 30, 20)
