@@ -74,11 +74,10 @@ def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, c
         console.print("No events match." if page == 1 else "No more events.")
         return
     table = Table(show_lines=False, expand=True)
-    table.add_column("When", no_wrap=True)
-    table.add_column("Channel")
-    table.add_column("From")
-    table.add_column("What", ratio=3)
-    table.add_column("Source", no_wrap=True)
+    table.add_column("When / how", no_wrap=True, min_width=16)
+    table.add_column("From", max_width=24, overflow="fold")
+    table.add_column("What", ratio=3, min_width=24, overflow="fold")
+    table.add_column("Source", max_width=16, overflow="fold")
     for event in rows:
         when = event.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if event.occurred_at else "?"
         what = text(event.text)
@@ -94,8 +93,10 @@ def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, c
             where.append(" ")
             member = f"{source['member']} " if source.get("member") else ""
             where.append(identifier(f"{member}{source.get('scheme')} {source.get('value')}"))
-        from_who = identifier(event.sender) if event.sender else Text(event.kind, style="dim")
-        table.add_row(when, f"{event.channel}\n{event.kind}", from_who, what, where)
+        from_who = identifier(event.sender) if event.sender else Text("—", style="dim")
+        how = Text(f"{when}\n{event.channel}\n{event.kind}")
+        how.stylize("dim", len(when) + 1)
+        table.add_row(how, from_who, what, where)
     console.print(table)
     more = "next page: --page " + str(page + 1) if len(rows) == page_size else "end of timeline"
     console.print(f"Page {page} ({len(rows)} events; times in {zone.key}; {more})", style="dim")
