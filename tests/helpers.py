@@ -144,12 +144,12 @@ def same_data(
     after: dict[str, dict[str, list[Any]]],
     only: dict[str, set[str]] | None = None,
 ) -> bool:
-    """Equal in every column both sides have (or only in ``only``): a revision may add or drop a
-    column, and a column dropped on the way down comes back empty; rows are never lost."""
-    if set(before) != set(after):
-        return False
+    """Equal in every table and column both sides have (or only those in ``only``): a revision may add
+    or drop a table or a column, and what it dropped on the way down comes back empty; rows in the
+    tables and columns that stay are never lost."""
+    tables = set(before) & set(after) & (set(only) if only is not None else set(before))
     return all(
         before[t][c] == after[t][c]
-        for t in before
-        for c in (set(before[t]) & set(after[t]) & (only[t] if only else set(before[t])))
+        for t in tables
+        for c in (set(before[t]) & set(after[t]) & (only[t] if only is not None else set(before[t])))
     )

@@ -28,7 +28,7 @@ from casetrail.store.audit_log import utc_now
 from casetrail.store.blobs import file_chunks, hash_chunks
 from casetrail.store.case import Case
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.tables import event_attachments, event_sources, events, imports
+from casetrail.store.tables import conversations, event_attachments, event_sources, events, imports
 from casetrail.testing.crash import crash_point
 
 BATCH = 2000
@@ -113,6 +113,7 @@ class EventWriter:
         import_id: int,
         exhibit: ExhibitRow,
         result: ImportResult,
+        conversation_id: int | None = None,
         conversation_key: str | None = None,
     ):
         self.case = case
@@ -120,7 +121,7 @@ class EventWriter:
         self.import_id = import_id
         self.exhibit = exhibit
         self.result = result
-        self.conversation_key = conversation_key
+        self.conversation_id = conversation_id
         self.dedup = _Deduper(case.keys.index, conversation_key)
         self.first_us: int | None = None
         self.last_us: int | None = None
@@ -222,7 +223,7 @@ class EventWriter:
             "supersedes_id": None,
             "import_id": self.import_id,
             "payload_enc": self.case.fields.seal_json(payload, f"events.payload:{uid}"),
-            "conversation_key": self.conversation_key,
+            "conversation_id": self.conversation_id,
         }
 
     def _source_row(self, event_id: int, ev: ParsedEvent) -> dict[str, Any]:
@@ -326,7 +327,8 @@ def _run(
             result.new_exhibits.append(top.ref)
         members = _store_members(case, conn, source, importer.archive_members(source), top, result, actor)
         import_id = start_import(conn, importer.name, importer.version, top.id)
-        writer = EventWriter(case, conn, import_id, top, result, conversation_key)
+        conversation_id = conversation_row(conn, conversation_key) if conversation_key else None
+        writer = EventWriter(case, conn, import_id, top, result, conversation_id, conversation_key)
         for batch in _batches(importer.events(source, context)):
             writer.write(batch, members)
             if progress:
@@ -334,10 +336,10 @@ def _run(
         conn.execute(
             imports.update()
             .where(imports.c.id == import_id)
-            .values(conversation_key=conversation_key, first_us=writer.first_us, last_us=writer.last_us)
+            .values(conversation_id=conversation_id, first_us=writer.first_us, last_us=writer.last_us)
         )
-        if conversation_key:
-            result.missing_flagged = flag_missing(conn, conversation_key)
+        if conversation_id is not None:
+            result.missing_flagged = flag_missing(conn, conversation_id)
         if result.missing_flagged:
             context.note(
                 f"{result.missing_flagged} message(s) of this chat are not in every export that covers their "
@@ -375,11 +377,11 @@ MISSING = "missing-from-an-export"
 _FLAG_MISSING = text(
     """
     UPDATE events SET flags = CASE WHEN flags = '' THEN :flag ELSE flags || ',' || :flag END
-    WHERE conversation_key = :conversation
+    WHERE conversation_id = :conversation
       AND instr(',' || flags || ',', ',' || :flag || ',') = 0
       AND EXISTS (
         SELECT 1 FROM imports
-        WHERE imports.conversation_key = :conversation
+        WHERE imports.conversation_id = :conversation
           AND imports.first_us < events.occurred_us AND events.occurred_us < imports.last_us
           AND NOT EXISTS (
             SELECT 1 FROM event_sources
@@ -390,14 +392,24 @@ _FLAG_MISSING = text(
 )
 
 
-def flag_missing(conn: Connection, conversation_key: str) -> int:
+def conversation_row(conn: Connection, conversation_key: str) -> int:
+    """The id of a conversation, created on first sight (events carry the small id, not the key)."""
+    found = conn.execute(
+        select(conversations.c.id).where(conversations.c.conversation_key == conversation_key)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    return inserted_id(conn.execute(conversations.insert().values(conversation_key=conversation_key)))
+
+
+def flag_missing(conn: Connection, conversation_id: int) -> int:
     """Flag events of a chat that some export of it lacks, though the export spans their time.
 
     An export that starts later or ends earlier is not a deletion: only the strict inside of each
     export's time span counts (its first and last minute may be cut off mid-way). Works whichever
     order the exports are imported in. Returns how many events were newly flagged.
     """
-    outcome = conn.execute(_FLAG_MISSING, {"flag": MISSING, "conversation": conversation_key})
+    outcome = conn.execute(_FLAG_MISSING, {"flag": MISSING, "conversation": conversation_id})
     return int(outcome.rowcount or 0)
 
 

@@ -48,6 +48,13 @@ exhibits = Table(
     Column("meta_enc", LargeBinary, nullable=False),
 )
 
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_key", String(64), nullable=False, unique=True),
+)
+
 imports = Table(
     "imports",
     metadata,
@@ -58,7 +65,7 @@ imports = Table(
     Column("exhibit_id", Integer, ForeignKey("exhibits.id"), nullable=True),
     Column("events_added", Integer, nullable=False),
     Column("duplicates", Integer, nullable=False),
-    Column("conversation_key", String(64), nullable=True),
+    Column("conversation_id", Integer, nullable=True),  # conversations.id (no FK: see revision 0003)
     Column("first_us", BigInteger, nullable=True),
     Column("last_us", BigInteger, nullable=True),
 )
@@ -77,9 +84,9 @@ events = Table(
     Column("supersedes_id", Integer, ForeignKey("events.id"), nullable=True),
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
     Column("payload_enc", LargeBinary, nullable=False),
-    Column("conversation_key", String(64), nullable=True),
+    Column("conversation_id", Integer, nullable=True),  # conversations.id (no FK: see revision 0003)
     Index("ix_events_occurred_us", "occurred_us"),
-    Index("ix_events_conversation_key_occurred_us", "conversation_key", "occurred_us"),
+    Index("ix_events_conversation_id_occurred_us", "conversation_id", "occurred_us"),
     Index("ix_events_channel_occurred_us", "channel", "occurred_us"),
 )
 
