@@ -7,7 +7,6 @@ expunge from a file or stdin.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from typing import Annotated
 import typer
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case
+from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case, read_secret
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier
 from casetrail.store.expunge import expunge as expunge_exhibit
@@ -28,16 +27,7 @@ passphrase_app = typer.Typer(help="Change the passphrase that unlocks a case.", 
 
 
 def _read_new_passphrase() -> str:
-    from_env = os.environ.get(NEW_PASSPHRASE_ENV)
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        raise CasetrailError(
-            f"No new passphrase: run this in a terminal to be asked for it, or set {NEW_PASSPHRASE_ENV}. "
-            "Nothing was changed."
-        )
-    value: str = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
-    return value
+    return read_secret(NEW_PASSPHRASE_ENV, "New passphrase", what="new passphrase", confirm=True)
 
 
 @passphrase_app.command("change")

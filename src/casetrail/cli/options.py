@@ -30,16 +30,22 @@ ActorOption = Annotated[
 ]
 
 
-def read_passphrase(*, confirm: bool = False) -> str:
-    """From $CASETRAIL_PASSPHRASE (scripts, tests) or a hidden prompt; never from an option."""
-    from_env = os.environ.get(PASSPHRASE_ENV)
+def read_secret(variable: str, prompt: str, *, what: str, confirm: bool = False) -> str:
+    """A secret from an environment variable (scripts, tests) or a hidden prompt; never from an option."""
+    from_env = os.environ.get(variable)
     if from_env:
         return from_env
     if not sys.stdin.isatty():
         raise CasetrailError(
-            f"No passphrase: run this in a terminal to be asked for it, or set {PASSPHRASE_ENV}."
+            f"No {what}: run this in a terminal to be asked for it, or set {variable}. Nothing was changed."
         )
-    passphrase: str = typer.prompt("Case passphrase", hide_input=True, confirmation_prompt=confirm)
+    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return value
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    """The case passphrase; when choosing a new one (``confirm``), at least 8 characters."""
+    passphrase = read_secret(PASSPHRASE_ENV, "Case passphrase", what="passphrase", confirm=confirm)
     if confirm and len(passphrase) < 8:
         raise CasetrailError("Please choose a passphrase of at least 8 characters (several words is best).")
     return passphrase
