@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _VERSION = b"\x01"
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _NONCE = 12
 
 
@@ -40,7 +41,7 @@ class FieldCipher:
             raise FieldTampered(place) from None
 
     def seal_json(self, value: Any, place: str) -> bytes:
-        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), place)
+        return self.seal(_JSON.encode(value).encode(), place)
 
     def open_json(self, sealed: bytes, place: str) -> Any:
         return json.loads(self.open(sealed, place))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 from dataclasses import dataclass
@@ -83,4 +82,4 @@ class CaseKeys:
 
 def keyed_hash(key: bytes, data: bytes) -> str:
     """HMAC-SHA-256 as hex: lookups and file names that reveal nothing without the key."""
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hmac.digest(key, data, "sha256").hex()

@@ -181,11 +181,15 @@ class EventWriter:
         )
         fresh = []
         for row in rows:
-            if row["locator_key"] in known:
+            key = row["locator_key"]
+            if key in known:
                 continue
-            known.add(row["locator_key"])
+            known.add(key)
             row["id"] = self.next_source_id
             self.next_source_id += 1
+            # Sealed only once we know the source is new: re-imports skip the work.
+            place = f"event_sources.locator:{key}"
+            row["locator_enc"] = self.case.fields.seal_json(row["locator_enc"], place)
             fresh.append(row)
         if fresh:
             self._bulk_insert(event_sources, fresh)
@@ -235,7 +239,7 @@ class EventWriter:
             "exhibit_id": self.exhibit.id,
             "import_id": self.import_id,
             "locator_key": locator_key,
-            "locator_enc": self.case.fields.seal_json(loc, f"event_sources.locator:{locator_key}"),
+            "locator_enc": loc,  # sealed in _insert_sources, for new sources only
         }
 
     def _note_time(self, ev: ParsedEvent) -> None:
