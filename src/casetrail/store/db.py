@@ -65,10 +65,9 @@ def check_readable(engine: Engine, path: Path) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
     except exc.DatabaseError as error:
-        if "locked" in str(error.orig) or "busy" in str(error.orig):
-            raise CaseBusy(
-                f"{path}: another casetrail command is using this case; try again shortly"
-            ) from None
+        busy = busy_guard(error, path)
+        if busy:
+            raise busy from None
         raise CaseCorrupt(
             f"{path}: this is not a casetrail encrypted database, or it is damaged. Nothing was changed."
         ) from None
@@ -82,7 +81,8 @@ def upgrade_schema(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-def busy_guard(error: exc.OperationalError, path: Path) -> CaseBusy | None:
+def busy_guard(error: exc.DBAPIError, path: Path) -> CaseBusy | None:
+    """A calm "case busy" error when SQLite reports a lock held by another command, else None."""
     message = str(error.orig).lower()
     if "locked" in message or "busy" in message:
         return CaseBusy(f"{path}: another casetrail command is writing to this case; try again shortly")

@@ -14,9 +14,9 @@ import pytest
 from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.importers.whatsapp.importer import WhatsAppImporter
-from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
 from tests.helpers import make_zip
+from tests.importers.whatsapp.support import read_events
 
 LONDON = ZoneInfo("Europe/London")
 IMPORTER = WhatsAppImporter()
@@ -55,11 +55,7 @@ def write(tmp_path: Path, text: str, name: str = "chat.txt") -> Path:
 
 def run(path: Path, **options: object) -> tuple[list[ParsedEvent], ImportContext]:
     context = ImportContext(LONDON, **options)  # type: ignore[arg-type]
-    source = Source(path)
-    try:
-        return list(IMPORTER.events(source, context)), context
-    finally:
-        source.close()
+    return read_events(path, context), context
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:

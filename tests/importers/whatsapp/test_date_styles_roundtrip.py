@@ -27,8 +27,8 @@ from casetrail.importers.base import ImportContext
 from casetrail.importers.whatsapp.dates import DateOrder
 from casetrail.importers.whatsapp.grammar import MARKS
 from casetrail.importers.whatsapp.importer import WhatsAppImporter
-from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
+from tests.importers.whatsapp.support import read_events
 
 LONDON = ZoneInfo("Europe/London")
 IMPORTER = WhatsAppImporter()
@@ -198,11 +198,7 @@ def render(style: Style, messages: tuple[Message, ...], marks: bool) -> str:
 
 def run(path: Path, date_order: str | None) -> tuple[list[ParsedEvent], ImportContext]:
     context = ImportContext(LONDON, date_order=date_order)
-    source = Source(path)
-    try:
-        return list(IMPORTER.events(source, context)), context
-    finally:
-        source.close()
+    return read_events(path, context), context
 
 
 def dst_flags(local: datetime) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from casetrail.importers.base import ImportContext
 from casetrail.importers.whatsapp.importer import WhatsAppImporter
 from casetrail.ingest.source import Source
 from casetrail.model.event import Channel, Direction, Kind, ParsedEvent
+from tests.importers.whatsapp.support import read_events
 
 LONDON = ZoneInfo("Europe/London")
 IMPORTER = WhatsAppImporter()
@@ -35,11 +36,7 @@ PARSER_EXAMPLE = "whatsapp/whatsapp-chat-parser-website/whatsapp-chat-parser-exa
 
 def run(path: Path, zone: ZoneInfo = LONDON) -> tuple[list[ParsedEvent], ImportContext]:
     context = ImportContext(zone)
-    source = Source(path)
-    try:
-        return list(IMPORTER.events(source, context)), context
-    finally:
-        source.close()
+    return read_events(path, context), context
 
 
 def local(event: ParsedEvent, zone: ZoneInfo = LONDON) -> datetime:

@@ -20,6 +20,7 @@ from casetrail.importers.base import ImportContext, Sniff
 from casetrail.importers.whatsapp.importer import WhatsAppImporter
 from casetrail.ingest.source import Source
 from casetrail.model.event import Kind, ParsedEvent
+from tests.importers.whatsapp.support import read_events
 
 LONDON = ZoneInfo("Europe/London")
 IMPORTER = WhatsAppImporter()
@@ -51,11 +52,7 @@ def write_zip(tmp_path: Path, members: dict[str, bytes], name: str = "export.zip
 
 def run(path: Path, zone: ZoneInfo = LONDON) -> tuple[list[ParsedEvent], ImportContext]:
     context = ImportContext(zone)
-    source = Source(path)
-    try:
-        return list(IMPORTER.events(source, context)), context
-    finally:
-        source.close()
+    return read_events(path, context), context
 
 
 def test_importer_identity():

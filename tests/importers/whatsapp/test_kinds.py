@@ -21,9 +21,9 @@ from casetrail.importers.whatsapp.grammar import (
     special_message,
 )
 from casetrail.importers.whatsapp.importer import WhatsAppImporter
-from casetrail.ingest.source import Source
 from casetrail.model.event import Direction, Kind, ParsedEvent
 from tests.helpers import make_zip
+from tests.importers.whatsapp.support import read_events
 
 LONDON = ZoneInfo("Europe/London")
 IMPORTER = WhatsAppImporter()
@@ -34,11 +34,7 @@ EDITED = "<This message was edited>"
 
 
 def run(path: Path) -> list[ParsedEvent]:
-    source = Source(path)
-    try:
-        return list(IMPORTER.events(source, ImportContext(LONDON)))
-    finally:
-        source.close()
+    return read_events(path, ImportContext(LONDON))
 
 
 def android(tmp_path: Path, *texts: str) -> list[ParsedEvent]:
