@@ -134,7 +134,14 @@ def rows(case: Case) -> dict[str, dict[str, list[Any]]]:
             if name == "alembic_version":
                 continue
             columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
-            data = conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY rowid").all()  # noqa: S608
+            without_rowid = (
+                "WITHOUT ROWID"
+                in str(
+                    conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).scalar()
+                ).upper()
+            )
+            order = ", ".join(str(i + 1) for i in range(len(columns))) if without_rowid else "rowid"
+            data = conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY {order}").all()  # noqa: S608
             out[name] = {col: [row[i] for row in data] for i, col in enumerate(columns)}
     return out
 

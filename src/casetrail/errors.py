@@ -21,6 +21,10 @@ class InputError(CasetrailError):
         where = f"{file} ({place})" if place else file
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str | None, str]]:
+        # Rebuilt from its parts when it crosses a process pipe (an import's reader process).
+        return type(self), (self.file, self.place, self.problem)
+
 
 class UnsafeArchiveMember(InputError):
     """An archive member would escape the case folder or is not a regular file."""

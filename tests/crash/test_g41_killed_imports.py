@@ -53,9 +53,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"root": root, "baseline": case, "reference": reference, "big": big}
 
 
-def _import(case: Path, export: Path, crash_at: str | None = None) -> subprocess.Popen[bytes]:
+def _import(
+    case: Path, export: Path, crash_at: str | None = None, reader: str = "inline"
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASETRAIL_")}
     env["CASETRAIL_PASSPHRASE"] = PASSPHRASE
+    env["CASETRAIL_IMPORT_READER"] = reader  # the file is read here, or by a child process (store/feed.py)
     if crash_at:
         env["CASETRAIL_CRASH_AT"] = crash_at
     command = [sys.executable, "-m", "casetrail", "import", "--json", "--case", str(case), str(export)]
@@ -101,10 +104,11 @@ def _fresh_copy(world: dict[str, Path], name: str) -> tuple[Path, set[str]]:
     return folder, outside
 
 
+@pytest.mark.parametrize("reader", ["inline", "child"])
 @pytest.mark.parametrize("checkpoint", CHECKPOINTS)
-def test_g41_kill_at_each_named_checkpoint(world: dict[str, Path], checkpoint: str) -> None:
-    folder, outside = _fresh_copy(world, "named-" + checkpoint.replace(":", "-"))
-    proc = _import(folder, world["big"], crash_at=checkpoint)
+def test_g41_kill_at_each_named_checkpoint(world: dict[str, Path], checkpoint: str, reader: str) -> None:
+    folder, outside = _fresh_copy(world, f"named-{reader}-" + checkpoint.replace(":", "-"))
+    proc = _import(folder, world["big"], crash_at=checkpoint, reader=reader)
     assert proc.wait(timeout=300) == -9, proc.stderr.read() if proc.stderr else ""
     check_consistent(folder, world, outside)
     finish_and_compare(folder, world)
@@ -119,7 +123,7 @@ def test_g41_kill_at_random_moments(world: dict[str, Path]) -> None:
     outcomes = set()
     for run in range(RANDOM_RUNS):
         folder, outside = _fresh_copy(world, f"random-{run}")
-        proc = _import(folder, world["big"])
+        proc = _import(folder, world["big"], reader=("inline", "child")[run % 2])
         time.sleep(rng.uniform(0.0, duration * 1.1))
         proc.kill()
         proc.wait(timeout=60)

@@ -15,12 +15,28 @@ import pytest
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
 from casetrail.store.migrate import current_revision, downgrade_to, head_revision
+from casetrail.store.queries import TimelineFilter, timeline
 from casetrail.store.verify import verify_case
 from tests.conftest import PASSPHRASE
 from tests.helpers import android_lines, rows, same_data, write_chat
 
 OLD = "0001"
 RANDOM_RUNS = 4
+#: Tables a migration keeps byte for byte (revision 0004 re-seals the events themselves).
+UNSEALED = {"case_info", "exhibits", "imports", "conversations"}
+
+
+def _same_evidence(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    only = {table: set(columns) for table, columns in before.items() if table in UNSEALED}
+    return same_data(before, after, only=only)
+
+
+def _texts(root: Path) -> list[str]:
+    with Case.open(root, PASSPHRASE) as case:
+        return [e.text for e in timeline(case, TimelineFilter(), limit=None)]
+
+
+EXPECTED = [line.split(": ", 1)[1] for line in android_lines(300)]
 
 
 def _schema_and_revision(root: Path) -> tuple[str | None, list[tuple[Any, ...]], dict[str, Any]]:
@@ -39,7 +55,7 @@ def _older_case(root: Path) -> Path:
     with Case.create(root, PASSPHRASE, Producer("Robin Hale", "RH")) as case:
         import_file(case, write_chat(root.parent / f"{root.name}.txt", android_lines(300)))
         with case.writer.begin() as conn:
-            downgrade_to(conn, OLD)
+            downgrade_to(conn, OLD, case)
     return root
 
 
@@ -66,8 +82,9 @@ def test_g45_a_migration_killed_before_commit_leaves_the_old_revision_whole(
     assert _migrate(root).wait(timeout=120) == 0
     revision, master, data = _schema_and_revision(root)
     assert revision == head_revision()
-    assert same_data(before[2], data)
-    assert "ix_events_channel_occurred_us" in repr(master)
+    assert _same_evidence(before[2], data)
+    assert "ix_events_channel_occurred_us" not in repr(master) and "event_blocks" in repr(master)
+    assert _texts(root) == EXPECTED
 
 
 def test_g45_a_migration_killed_at_random_moments_is_all_or_nothing(tmp_path: Path) -> None:
@@ -90,8 +107,9 @@ def test_g45_a_migration_killed_at_random_moments_is_all_or_nothing(tmp_path: Pa
         proc.wait(timeout=60)
         state = _schema_and_revision(root)
         assert (state[0], state[1]) in [(old[0], old[1]), (new[0], new[1])]
-        assert same_data(before[2], state[2])
+        assert _same_evidence(before[2], state[2])
         seen.add(state[0])
         assert _migrate(root).wait(timeout=120) == 0
         assert _schema_and_revision(root)[:2] == new[:2]
+        assert _texts(root) == EXPECTED
     assert seen <= {OLD, head_revision()}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -14,11 +16,12 @@ from sqlalchemy import select, text
 
 from casetrail.errors import CasetrailError
 from casetrail.store.case import Case
+from casetrail.store.event_blocks import block_place, split_identities
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.expunge import EMPTY_SHA256, checkpoint_wal, expunge
 from casetrail.store.importing import import_file
-from casetrail.store.queries import list_exhibits
-from casetrail.store.tables import event_sources, events, exhibits
+from casetrail.store.queries import TimelineFilter, list_exhibits, timeline
+from casetrail.store.tables import event_blocks, event_sources, events, exhibits
 from casetrail.store.verify import verify_case
 from tests.conftest import PASSPHRASE
 from tests.helpers import android_lines, count_events, make_zip, run_cli, table_hashes, write_chat
@@ -68,23 +71,22 @@ def plaintext_export(case: Case, target: Path) -> Path:
 
 def opened_values(case: Case, plain_db: Path) -> list[str]:
     """Every sealed evidence value in a plaintext export, opened with the case key."""
-    places = {
-        "events": ("payload_enc", "events.payload:{uid}"),
-        "event_sources": ("locator_enc", "event_sources.locator:{locator_key}"),
-        "exhibits": ("meta_enc", "exhibits.meta:{content_key}"),
-        "case_info": ("value_enc", "case_info:{key}"),
+    places: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+        "event_blocks": ("records_enc", lambda row: block_place(row["id"], row["identities"])),
+        "exhibits": ("meta_enc", lambda row: f"exhibits.meta:{row['content_key']}"),
+        "case_info": ("value_enc", lambda row: f"case_info:{row['key']}"),
     }
     found = []
     with sqlite3.connect(plain_db) as conn:
         conn.row_factory = sqlite3.Row
         for table, (column, place) in places.items():
             for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608  (fixed table names)
-                found.append(case.fields.open(row[column], place.format(**dict(row))).decode())
+                found.append(case.fields.open(row[column], place(dict(row))).decode())
     return found
 
 
 def fingerprints(case: Case, ref: str) -> list[bytes]:
-    """Unique bytes of every row an expunge of ``ref`` must remove: nonces, keyed hashes, uids."""
+    """Unique bytes of every row an expunge of ``ref`` must remove: nonces, keyed hashes, identities."""
     marks: list[bytes] = []
     with case.reader.connect() as conn:
         top = conn.execute(select(exhibits).where(exhibits.c.ref == ref)).one()
@@ -92,12 +94,9 @@ def fingerprints(case: Case, ref: str) -> list[bytes]:
             select(exhibits).where((exhibits.c.id == top.id) | (exhibits.c.parent_id == top.id))
         ).all()
         marks += [row.meta_enc[1:13] for row in group] + [row.content_key.encode() for row in group]
-        sources = conn.execute(select(event_sources).where(event_sources.c.exhibit_id == top.id)).all()
-        marks += [row.locator_enc[1:13] for row in sources] + [row.locator_key.encode() for row in sources]
-        ids = [row.event_id for row in sources]
-        rows = conn.execute(select(events).where(events.c.id.in_(ids))).all()
-        marks += [row.payload_enc[1:13] for row in rows]
-        marks += [row.uid.encode() for row in rows] + [row.dedup_key.encode() for row in rows]
+        blocks = conn.execute(select(event_blocks).where(event_blocks.c.exhibit_id == top.id)).all()
+        marks += [row.records_enc[1:13] for row in blocks]
+        marks += [identity for row in blocks for identity in split_identities(row.identities)]
     return marks
 
 
@@ -126,16 +125,16 @@ def test_g46_an_expunged_chat_leaves_nothing_in_rows_pages_wal_or_blobs(
     kept_events = 12
     assert count_events(new_case) == kept_events + 3
     marks, paths = fingerprints(new_case, "RH/2"), blob_paths(new_case, "RH/2")
-    assert len(marks) == 3 * 2 + 3 * 2 + 3 * 3 and all(p.exists() for p in paths) and len(paths) == 3
+    assert len(marks) == 3 * 2 + 1 + 3 and all(p.exists() for p in paths) and len(paths) == 3
     with new_case.reader.connect() as conn:
-        kept_rows = conn.execute(select(events).where(events.c.import_id == 1).order_by(events.c.id)).all()
-        kept_sources = conn.execute(select(event_sources).where(event_sources.c.import_id == 1)).all()
-    assert len(kept_rows) == kept_events and len(kept_sources) == kept_events
+        kept_rows = conn.execute(select(events).order_by(events.c.identity)).all()[:kept_events]
+        kept_blocks = conn.execute(select(event_blocks).where(event_blocks.c.import_id == 1)).all()
+    assert {row.block_id for row in kept_rows} == {block.id for block in kept_blocks}
     checkpoint_wal(new_case)
     before_pages = decrypted_pages(new_case)
     assert all(mark in before_pages for mark in marks)  # the page scan can see what it looks for
     before_values = opened_values(new_case, plaintext_export(new_case, tmp_path / "before.db"))
-    assert sum(CANARY in value for value in before_values) == 3  # two events and the photo's record
+    assert sum(CANARY in value for value in before_values) == 2  # the events' block, the photo's record
 
     expunge(new_case, "RH/2", REASON)
 
@@ -173,8 +172,9 @@ def test_g46_an_expunged_chat_leaves_nothing_in_rows_pages_wal_or_blobs(
     assert [(e.ref, e.sha256) for e in list_exhibits(new_case)][:1] == [("RH/1", before["RH/1"])]
     assert count_events(new_case) == kept_events
     with new_case.reader.connect() as conn:
-        assert conn.execute(select(events).order_by(events.c.id)).all() == kept_rows
-        assert conn.execute(select(event_sources)).all() == kept_sources
+        assert conn.execute(select(events).order_by(events.c.identity)).all() == kept_rows
+        assert conn.execute(select(event_blocks)).all() == kept_blocks
+        assert conn.execute(select(event_sources)).all() == []
     later = import_file(new_case, write_chat(tmp_path / "later.txt", android_lines(3, step_minutes=3)))
     assert later.exhibit == "RH/5"
 
@@ -230,13 +230,11 @@ def test_g46_events_another_export_also_holds_are_kept_with_their_other_source(
     import_file(new_case, write_chat(tmp_path / "late.txt", lines[10:]))
     assert count_events(new_case) == 30
     plan = expunge(new_case, "RH/1", REASON)
-    assert len(plan.event_ids) == 10
+    assert len(plan.dropped) == 10
     assert count_events(new_case) == 20
-    with new_case.reader.connect() as conn:
-        source_exhibits = set(conn.execute(select(event_sources.c.exhibit_id)).scalars())
-        late_id = conn.execute(select(exhibits.c.id).where(exhibits.c.ref == "RH/2")).scalar_one()
-        sourced = conn.execute(text("SELECT count(DISTINCT event_id) FROM event_sources")).scalar_one()
-    assert (source_exhibits, sourced) == ({late_id}, 20)
+    shown = timeline(new_case, TimelineFilter(), limit=None)
+    assert [e.text for e in shown] == [line.split(": ", 1)[1] for line in lines[10:]]
+    assert [[s["exhibit"] for s in e.sources] for e in shown] == [["RH/2"]] * 20
     assert verify_case(new_case).ok
 
 
@@ -355,7 +353,7 @@ def test_g46_a_diary_entry_with_a_later_version_elsewhere_is_refused_until_that_
     with pytest.raises(CasetrailError, match=r"^A later version of a diary entry in RH/1 is kept in another"):
         expunge(new_case, "RH/1", REASON)
     assert table_hashes(new_case) == before
-    assert len(expunge(new_case, "RH/2", REASON).event_ids) == 1
-    assert len(expunge(new_case, "RH/1", REASON).event_ids) == 1
+    assert len(expunge(new_case, "RH/2", REASON).dropped) == 1
+    assert len(expunge(new_case, "RH/1", REASON).dropped) == 1
     assert count_events(new_case) == 0
     assert verify_case(new_case).ok

@@ -80,13 +80,13 @@ def expunge(
         with opened.reader.connect() as conn:
             plan = plan_expunge(opened, conn, ref)
         if not yes:
-            _confirm(plan.ref, plan.original_name, len(plan.members), len(plan.event_ids))
+            _confirm(plan.ref, plan.original_name, len(plan.members), len(plan.dropped))
         done = expunge_exhibit(opened, ref, reason, actor)
     if as_json:
         print_json(done.to_json())
         return
     console.print(
-        f"{done.ref} has been expunged: {len(done.event_ids)} events found only in it were removed", end=""
+        f"{done.ref} has been expunged: {len(done.dropped)} events found only in it were removed", end=""
     )
     console.print(f", and {len(done.members)} files inside it." if done.members else ".")
     if done.kept_members:

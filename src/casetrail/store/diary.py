@@ -20,7 +20,8 @@ from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
 from casetrail.store.exhibits import add_exhibit
 from casetrail.store.importing import EventWriter, ImportResult, start_import
-from casetrail.store.tables import events, imports
+from casetrail.store.queries import BlockReader
+from casetrail.store.tables import event_blocks, event_supersedes, events, imports
 
 IMPORTER = "diary"
 
@@ -33,26 +34,34 @@ class SavedEntry:
     version: int
 
 
-def latest_version(case: Case, uid: str) -> tuple[int, dict[str, Any]]:
-    """The event id and payload (plus its channel and kind) of the diary entry with ``uid``.
+def latest_version(case: Case, uid: str) -> tuple[bytes, dict[str, Any]]:
+    """The identity and content (with its channel and kind) of the diary entry with ``uid``.
 
     The entry must be its newest version.
     """
+    try:
+        identity = bytes.fromhex(uid)
+    except ValueError:
+        raise CasetrailError(f"No diary entry has the id {uid}.") from None
     with case.reader.connect() as conn:
         row = conn.execute(
-            select(events, imports.c.importer)
-            .join(imports, imports.c.id == events.c.import_id)
-            .where(events.c.uid == uid)
+            select(events, event_blocks.c.channel, imports.c.importer)
+            .join(event_blocks, event_blocks.c.id == events.c.block_id)
+            .join(imports, imports.c.id == event_blocks.c.import_id)
+            .where(events.c.identity == identity)
         ).first()
         if row is None or row.kind not in _DIARY_KINDS or row.importer != IMPORTER:
             raise CasetrailError(f"No diary entry has the id {uid}.")
-        newer = conn.execute(select(events.c.uid).where(events.c.supersedes_id == row.id)).first()
+        newer = conn.execute(
+            select(event_supersedes.c.identity).where(event_supersedes.c.supersedes == identity)
+        ).scalar()
         if newer is not None:
             raise CasetrailError(
-                f"Entry {uid} has already been amended; amend the newest version, {newer.uid}."
+                f"Entry {uid} has already been amended; amend the newest version, {bytes(newer).hex()}."
             )
-    payload: dict[str, Any] = case.fields.open_json(row.payload_enc, f"events.payload:{row.uid}")
-    return int(row.id), {**payload, "channel": row.channel, "kind": row.kind}
+        [event] = [e for e in BlockReader(case, conn).events(row.block_id) if e.slot == row.slot]
+    content = {"details": event.details, "text": event.text, "local_time": event.local_time}
+    return identity, {**content, "channel": row.channel, "kind": row.kind}
 
 
 _DIARY_KINDS = set(KINDS.values())
@@ -66,9 +75,9 @@ def save_entry(
     entry = dict(entry)
     entry.setdefault("id", str(uuid.uuid4()))
     entry.setdefault("recorded_at", utc_now())
-    previous_id: int | None = None
+    previous: bytes | None = None
     if supersedes:
-        previous_id, payload = latest_version(case, supersedes)
+        previous, payload = latest_version(case, supersedes)
         details = payload.get("details", {})
         entry["id"] = details.get("source_id", "").split("#v")[0] or entry["id"]
         entry["version"] = int(details.get("version", "1")) + 1
@@ -89,11 +98,12 @@ def save_entry(
         writer = EventWriter(
             case, conn, import_id, exhibit, ImportResult("diary entry", IMPORTER, exhibit.ref)
         )
-        [event_id] = writer.write([event], {})
-        if previous_id is not None:
-            conn.execute(events.update().where(events.c.id == event_id).values(supersedes_id=previous_id))
+        [identity] = writer.write([event], {})
+        writer.finish()
+        if previous is not None:
+            conn.execute(event_supersedes.insert().values(identity=identity, supersedes=previous))
         conn.execute(imports.update().where(imports.c.id == import_id).values(events_added=1))
-        uid = conn.execute(select(events.c.uid).where(events.c.id == event_id)).scalar_one()
+        uid = identity.hex()
         details = {
             "exhibit": exhibit.ref,
             "entry_id": entry["id"],

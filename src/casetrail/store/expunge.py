@@ -15,20 +15,30 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, select
 
 from casetrail.crypto.keys import keyed_hash
 from casetrail.errors import CasetrailError
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
+from casetrail.store.event_blocks import EVENT, REMOVED, open_records, seal_records, split_identities
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.layout import fsync_dir
-from casetrail.store.tables import event_attachments, event_sources, events, exhibits, imports
+from casetrail.store.tables import (
+    event_attachments,
+    event_blocks,
+    event_flags,
+    event_sources,
+    event_supersedes,
+    events,
+    exhibits,
+    imports,
+)
 from casetrail.testing.crash import crash_point
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 EXPUNGED_NAME = "(expunged)"
-_CHUNK = 20_000
+_CHUNK = 500
 
 
 @dataclass
@@ -42,7 +52,7 @@ class ExpungePlan:
     original_name: str
     members: list[Any] = field(default_factory=list)  # member rows that go with it
     kept_members: list[str] = field(default_factory=list)  # members other exports still use
-    event_ids: list[int] = field(default_factory=list)
+    dropped: set[bytes] = field(default_factory=set)  # identities of the events removed
     wal_cleared: bool = False  # False only if another command kept reading during the checkpoint
 
     def to_json(self) -> dict[str, Any]:
@@ -51,7 +61,7 @@ class ExpungePlan:
             "sha256": self.sha256,
             "members_expunged": [m.ref for m in self.members],
             "members_kept": self.kept_members,
-            "events_removed": len(self.event_ids),
+            "events_removed": len(self.dropped),
             "wal_cleared": self.wal_cleared,
         }
 
@@ -79,15 +89,27 @@ def _target(case: Case, conn: Connection, ref: str) -> Any:
     return row
 
 
-def _referenced(conn: Connection, exhibit_id: int, dropped: set[int]) -> bool:
+def _event_sources(conn: Connection) -> dict[bytes, set[int]]:
+    """Every event's source exhibits (the one its record was read from, and any further ones)."""
+    found: dict[bytes, set[int]] = {}
+    first = select(events.c.identity, event_blocks.c.exhibit_id).join(
+        event_blocks, event_blocks.c.id == events.c.block_id
+    )
+    for identity, exhibit_id in conn.execute(first):
+        found[bytes(identity)] = {exhibit_id} if exhibit_id is not None else set()
+    for identity, exhibit_id in conn.execute(select(event_sources.c.identity, event_sources.c.exhibit_id)):
+        found.setdefault(bytes(identity), set()).add(exhibit_id)
+    return found
+
+
+def _referenced(conn: Connection, exhibit_id: int, kept: dict[bytes, set[int]]) -> bool:
     """Whether anything that stays (another export's events, an import) still uses this exhibit."""
     attached = conn.execute(
-        select(event_attachments.c.event_id).where(event_attachments.c.exhibit_id == exhibit_id)
+        select(event_attachments.c.identity).where(event_attachments.c.exhibit_id == exhibit_id)
     ).scalars()
-    sourced = conn.execute(
-        select(event_sources.c.event_id).where(event_sources.c.exhibit_id == exhibit_id)
-    ).scalars()
-    if any(event_id not in dropped for event_id in [*attached, *sourced]):
+    if any(bytes(identity) in kept for identity in attached):
+        return True
+    if any(exhibit_id in sources for sources in kept.values()):
         return True
     imported = conn.execute(select(imports.c.id).where(imports.c.exhibit_id == exhibit_id)).first()
     return imported is not None
@@ -100,46 +122,91 @@ def plan_expunge(case: Case, conn: Connection, ref: str) -> ExpungePlan:
         top.ref, top.id, str(meta["sha256"]), int(top.size), str(meta.get("original_name", ""))
     )
     children = conn.execute(select(exhibits).where(exhibits.c.parent_id == top.id)).all()
-    group = [top.id, *(c.id for c in children)]
-    inside = exists().where(event_sources.c.event_id == events.c.id, event_sources.c.exhibit_id.in_(group))
-    outside = exists().where(
-        event_sources.c.event_id == events.c.id, event_sources.c.exhibit_id.not_in(group)
-    )
-    plan.event_ids = list(conn.execute(select(events.c.id).where(and_(inside, ~outside))).scalars())
-    dropped = set(plan.event_ids)
+    group = {top.id, *(c.id for c in children)}
+    sources = _event_sources(conn)
+    plan.dropped = {identity for identity, held in sources.items() if held and held <= group}
+    kept = {identity: held for identity, held in sources.items() if identity not in plan.dropped}
     for child in children:
         if _is_tombstone(case, child):
             continue
-        if _referenced(conn, child.id, dropped):
+        if _referenced(conn, child.id, kept):
             plan.kept_members.append(child.ref)
         else:
             plan.members.append(child)
-    _check_no_later_version(conn, plan, dropped)
+    _check_no_later_version(conn, plan)
     return plan
 
 
-def _check_no_later_version(conn: Connection, plan: ExpungePlan, dropped: set[int]) -> None:
-    for start in range(0, len(plan.event_ids), _CHUNK):
-        chunk = plan.event_ids[start : start + _CHUNK]
-        later = conn.execute(select(events.c.id).where(events.c.supersedes_id.in_(chunk))).scalars()
-        if any(event_id not in dropped for event_id in later):
+def _check_no_later_version(conn: Connection, plan: ExpungePlan) -> None:
+    for newer, older in conn.execute(select(event_supersedes.c.identity, event_supersedes.c.supersedes)):
+        if bytes(older) in plan.dropped and bytes(newer) not in plan.dropped:
             raise CasetrailError(
                 f"A later version of a diary entry in {plan.ref} is kept in another exhibit. "
                 "Expunge that later version first. Nothing was changed."
             )
 
 
-def _delete_events(conn: Connection, plan: ExpungePlan) -> None:
-    ids = plan.event_ids
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        conn.execute(events.update().where(events.c.id.in_(chunk)).values(supersedes_id=None))
-        conn.execute(event_attachments.delete().where(event_attachments.c.event_id.in_(chunk)))
-        conn.execute(event_sources.delete().where(event_sources.c.event_id.in_(chunk)))
-    # sources in this exhibit of events that another export also holds: those events stay
-    conn.execute(event_sources.delete().where(event_sources.c.exhibit_id == plan.exhibit_id))
-    for start in range(0, len(ids), _CHUNK):
-        conn.execute(events.delete().where(events.c.id.in_(ids[start : start + _CHUNK])))
+def _delete_events(case: Case, conn: Connection, plan: ExpungePlan, gone: set[int]) -> None:
+    """Remove dropped events and every trace of the gone exhibits from rows and sealed blocks."""
+    dropped = list(plan.dropped)
+    for start in range(0, len(dropped), _CHUNK):
+        chunk = dropped[start : start + _CHUNK]
+        for table in (events, event_attachments, event_flags, event_sources):
+            conn.execute(table.delete().where(table.c.identity.in_(chunk)))
+        conn.execute(event_supersedes.delete().where(event_supersedes.c.identity.in_(chunk)))
+    conn.execute(event_sources.delete().where(event_sources.c.exhibit_id.in_(gone)))
+    conn.execute(event_attachments.delete().where(event_attachments.c.exhibit_id.in_(gone)))
+    touched = conn.execute(
+        select(
+            event_blocks.c.id,
+            event_blocks.c.exhibit_id,
+            event_blocks.c.identities,
+            event_blocks.c.records_enc,
+        )
+    ).all()
+    for block_id, exhibit_id, identities, sealed in touched:
+        slots = split_identities(identities)
+        from_gone = exhibit_id in gone
+        if not from_gone and not plan.dropped.intersection(slots):
+            continue
+        records = open_records(case.fields, block_id, identities, sealed)
+        for slot, (identity, record) in enumerate(zip(slots, records, strict=True)):
+            if record is None:
+                continue
+            if identity in plan.dropped or (from_gone and record[0] != EVENT):
+                records[slot], slots[slot] = None, REMOVED
+            elif from_gone:
+                records[slot] = [EVENT, None, None, None, *record[4:]]  # kept, but not from here
+        _reseal(case, conn, block_id, None if from_gone else exhibit_id, slots, records)
+
+
+def _reseal(
+    case: Case,
+    conn: Connection,
+    block_id: int,
+    exhibit_id: int | None,
+    slots: list[bytes],
+    records: list[Any],
+) -> None:
+    """Write a block back without what was removed (or delete it when nothing is left)."""
+    if all(record is None for record in records):
+        conn.execute(event_blocks.delete().where(event_blocks.c.id == block_id))
+        return
+    joined = b"".join(slots)
+    timed = [r[4] for r in records if r is not None and r[0] == EVENT and r[4] is not None]
+    untimed = sum(1 for r in records if r is not None and r[0] == EVENT and r[4] is None)
+    conn.execute(
+        event_blocks.update()
+        .where(event_blocks.c.id == block_id)
+        .values(
+            exhibit_id=exhibit_id,
+            first_us=min(timed, default=None),
+            last_us=max(timed, default=None),
+            untimed=untimed,
+            identities=joined,
+            records_enc=seal_records(case.fields, block_id, joined, records),
+        )
+    )
 
 
 def _tombstone(case: Case, conn: Connection, row: Any, inside: str | None) -> None:
@@ -163,7 +230,7 @@ def expunge(case: Case, ref: str, reason: str, actor: str | None = None) -> Expu
         plan = plan_expunge(case, conn, ref)
         hashes = [plan.sha256] + [str(exhibit_meta(case, m)["sha256"]) for m in plan.members]
         case.blobs.put(EMPTY_SHA256, 0, [])  # what every tombstone points at, so verify still passes
-        _delete_events(conn, plan)
+        _delete_events(case, conn, plan, {plan.exhibit_id, *(m.id for m in plan.members)})
         _tombstone(
             case, conn, conn.execute(select(exhibits).where(exhibits.c.id == plan.exhibit_id)).one(), None
         )
@@ -176,7 +243,7 @@ def expunge(case: Case, ref: str, reason: str, actor: str | None = None) -> Expu
             "reason": reason,
             "members": [{"ref": m.ref, "sha256": h} for m, h in zip(plan.members, hashes[1:], strict=True)],
             "members_kept": plan.kept_members,
-            "events_removed": len(plan.event_ids),
+            "events_removed": len(plan.dropped),
             "expunged_at": utc_now(),
         }
         case.audit.append(conn, "exhibit expunged", actor or case.producer.name, details)

@@ -7,31 +7,38 @@ at that time, so re-importing an export, or an overlapping later export, adds so
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from casetrail.crypto.keys import keyed_hash
-from casetrail.importers.base import ImportContext
+from casetrail.importers.base import ImportContext, Importer
 from casetrail.importers.registry import LoadedImporter, choose, discover
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
-from casetrail.model.timestamps import to_micros
 from casetrail.store.audit_log import utc_now
 from casetrail.store.blobs import file_chunks, hash_chunks
 from casetrail.store.case import Case
+from casetrail.store.event_blocks import (
+    BLOCK_SIZE,
+    EVENT,
+    IdentityMaker,
+    event_record,
+    identity_range,
+    seal_records,
+    source_record,
+)
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.tables import conversations, event_attachments, event_sources, events, imports
+from casetrail.store.feed import Feed, use_child
+from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
 BATCH = 2000
+_LOOKUP_CHUNK = 500  # identities per IN (...) query, well under SQLite's parameter limit
 FLAGGED_REPORT_LIMIT = 200
 
 
@@ -70,42 +77,55 @@ def unambiguous(*parts: str | None) -> str:
     return "".join("~" if part is None else f"{len(part)}:{part}" for part in parts)
 
 
-class _Deduper:
-    """Keyed identities with an occurrence number among identical events at the same time.
+@dataclass
+class _Pending:
+    """Records waiting to be sealed as one block (one channel per block), with their identities."""
 
-    Counters are kept for the most recent ``RECENT_TIMES`` distinct times only, so memory stays flat
-    on huge files while a line that is slightly out of order still continues its time's count.
-    """
+    channel: str
+    maker: IdentityMaker
+    identities: list[bytes] = field(default_factory=list)
+    records: list[list[Any]] = field(default_factory=list)
 
-    RECENT_TIMES = 512
 
-    def __init__(self, key: bytes, conversation: str | None = None) -> None:
-        self.key = key
-        self.conversation = conversation
-        self.seen: OrderedDict[str, dict[str, int]] = OrderedDict()
+@dataclass
+class _Block:
+    """One block being assembled: its records and the rows that point into it."""
 
-    def identity(self, event: ParsedEvent) -> str:
-        source_id = event.details.get("source_id")
-        if source_id:
-            basis: list[Any] = [event.channel, event.kind, "id", source_id]
-            return keyed_hash(self.key, json.dumps(basis).encode())
-        when = event.occurred_at.isoformat() if event.occurred_at else event.local_time
-        counts = self.seen.get(when)
-        if counts is None:
-            counts = self.seen[when] = {}
-            if len(self.seen) > self.RECENT_TIMES:
-                self.seen.popitem(last=False)
-        else:
-            self.seen.move_to_end(when)
-        base = unambiguous(
-            self.conversation, event.channel, event.kind, event.sender, when, event.text, *event.attachments
-        )
-        occurrence = counts.get(base, 0)
-        counts[base] = occurrence + 1
-        return keyed_hash(self.key, f"{base}#{occurrence}".encode())
+    id: int
+    records: list[list[Any]] = field(default_factory=list)
+    identities: list[bytes] = field(default_factory=list)
+    event_rows: list[tuple[bytes, int, int, str]] = field(default_factory=list)
+    source_rows: list[tuple[bytes, int, int, int]] = field(default_factory=list)
+    attach_rows: list[tuple[bytes, int]] = field(default_factory=list)
+    untimed: int = 0
+
+    @property
+    def span(self) -> tuple[int | None, int | None]:
+        timed = [record[4] for record in self.records if record[0] == EVENT and record[4] is not None]
+        return (min(timed), max(timed)) if timed else (None, None)
+
+    def add_event(self, identity: bytes, record: list[Any]) -> None:
+        self.event_rows.append((identity, self.id, len(self.records), record[6]))
+        self.identities.append(identity)
+        self.records.append(record)
+        if record[4] is None:
+            self.untimed += 1
+
+    def add_source(self, identity: bytes, record: list[Any], exhibit_id: int) -> None:
+        self.source_rows.append((identity, exhibit_id, self.id, len(self.records)))
+        self.identities.append(identity)
+        self.records.append(source_record(record))
 
 
 class EventWriter:
+    """De-duplicates, seals and stores the events of one import, a block at a time.
+
+    While the conversation has no events yet (a first import), nothing can be a duplicate except by
+    an identity collision inside the file itself, so blocks are inserted without looking anything
+    up; if the database refuses one (a collision), it is rolled back to its savepoint and the writer
+    looks every identity up from then on, as it does from the start for a conversation it knows.
+    """
+
     def __init__(
         self,
         case: Case,
@@ -118,144 +138,186 @@ class EventWriter:
     ):
         self.case = case
         self.conn = conn
+        self.cursor = conn.connection.cursor()  # the driver itself: the hot path of large imports
         self.import_id = import_id
         self.exhibit = exhibit
         self.result = result
         self.conversation_id = conversation_id
-        self.dedup = _Deduper(case.keys.index, conversation_key)
+        self.conversation_key = conversation_key
+        self.makers: dict[str, IdentityMaker] = {}
+        self.pending: dict[str, _Pending] = {}
         self.first_us: int | None = None
         self.last_us: int | None = None
-        self.next_event_id = (
-            int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()) + 1
-        )
-        self.next_source_id = (
-            int(conn.execute(select(func.coalesce(func.max(event_sources.c.id), 0))).scalar_one()) + 1
+        self.members: dict[str, int] = {}
+        self.fresh = not self._conversation_has_events()
+        self.next_block_id = (
+            int(conn.execute(select(func.coalesce(func.max(event_blocks.c.id), 0))).scalar_one()) + 1
         )
 
-    def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[int]:
-        """Insert new events and every source; returns the event id each parsed event landed on."""
-        keyed = [(self.dedup.identity(ev), ev) for ev in batch]
-        keys = [k for k, _ in keyed]
-        existing = dict(
-            self.conn.execute(
-                select(events.c.dedup_key, events.c.id).where(events.c.dedup_key.in_(keys))
-            ).all()
-        )
-        new_rows: list[dict[str, Any]] = []
-        source_rows: list[dict[str, Any]] = []
-        attach_rows: list[dict[str, int]] = []
-        landed: list[int] = []
-        for key, ev in keyed:
-            self._note_flags(ev)
-            self._note_time(ev)
-            event_id = existing.get(key)
-            if event_id is None:
-                event_id = self.next_event_id
-                self.next_event_id += 1
-                existing[key] = event_id
-                new_rows.append(self._event_row(event_id, key, ev))
-                attach_rows.extend(
-                    {"event_id": event_id, "exhibit_id": members[name]}
-                    for name in ev.attachments
-                    if name in members
-                )
-                self.result.events_added += 1
-            else:
-                self.result.duplicates += 1
-            source_rows.append(self._source_row(event_id, ev))
-            landed.append(event_id)
-        if new_rows:
-            self._bulk_insert(events, new_rows)
-        if attach_rows:
-            self.conn.execute(event_attachments.insert().prefix_with("OR IGNORE"), attach_rows)
-        self._insert_sources(source_rows)
-        crash_point("batch-written")
+    def _conversation_has_events(self) -> bool:
+        blocks = select(event_blocks.c.id).limit(1)
+        if self.conversation_id is None:
+            blocks = blocks.where(event_blocks.c.conversation_id.is_(None))
+        else:
+            blocks = blocks.where(event_blocks.c.conversation_id == self.conversation_id)
+        return self.conn.execute(blocks).first() is not None
+
+    def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[bytes]:
+        """Queue events (sealed when a block fills; call :meth:`finish` at the end); returns identities."""
+        self.members = members
+        landed: list[bytes] = []
+        pending: _Pending | None = None
+        for event in batch:
+            if pending is None or event.channel != pending.channel:
+                pending = self._pending(event.channel)
+            if event.flags:
+                note_flags(self.result, str(event.locator), event.flags)
+            record = event_record(event)
+            identity = pending.maker.identity(record)
+            pending.identities.append(identity)
+            pending.records.append(record)
+            landed.append(identity)
+            if len(pending.records) >= BLOCK_SIZE:
+                self._flush(pending)
+                pending = None
         return landed
 
-    def _insert_sources(self, rows: list[dict[str, Any]]) -> None:
-        keys = [r["locator_key"] for r in rows]
-        known = set(
-            self.conn.execute(
-                select(event_sources.c.locator_key).where(event_sources.c.locator_key.in_(keys))
-            ).scalars()
+    def write_records(self, channel: str, records: list[list[Any]], members: dict[str, int]) -> None:
+        """Queue records an importer's events were already turned into (see store/feed.py)."""
+        self.members = members
+        pending = self._pending(channel)
+        identity = pending.maker.identity
+        pending.identities.extend([identity(record) for record in records])
+        pending.records.extend(records)
+        if len(pending.records) >= BLOCK_SIZE:
+            self._flush(pending)
+
+    def _pending(self, channel: str) -> _Pending:
+        pending = self.pending.get(channel)
+        if pending is None:
+            maker = self.makers.get(channel)
+            if maker is None:
+                key = self.case.keys.index
+                maker = self.makers[channel] = IdentityMaker(key, self.conversation_key, channel)
+            pending = self.pending[channel] = _Pending(channel, maker)
+        return pending
+
+    def finish(self) -> None:
+        for pending in list(self.pending.values()):
+            self._flush(pending)
+        self.cursor.close()
+
+    def _flush(self, pending: _Pending) -> None:
+        del self.pending[pending.channel]
+        timed = [record[4] for record in pending.records if record[4] is not None]
+        if timed:
+            low, high = min(timed), max(timed)
+            self.first_us = low if self.first_us is None else min(low, self.first_us)
+            self.last_us = high if self.last_us is None else max(high, self.last_us)
+        if self.fresh:
+            self.cursor.execute("SAVEPOINT casetrail_block")
+            try:
+                self._store(pending, known={}, sourced=set())
+            except self.conn.dialect.loaded_dbapi.IntegrityError as error:
+                if "UNIQUE" not in str(error):
+                    raise
+                self.cursor.execute("ROLLBACK TO casetrail_block")
+                self.cursor.execute("RELEASE casetrail_block")
+                self.fresh = False
+            else:
+                self.cursor.execute("RELEASE casetrail_block")
+                return
+        known, sourced = self._lookup(pending.identities)
+        self._store(pending, known, sourced)
+
+    def _lookup(self, identities: list[bytes]) -> tuple[dict[bytes, int | None], set[bytes]]:
+        """Which identities the case holds already (with the exhibit each was first read from), and
+        which of them this exhibit is already a source of."""
+        known: dict[bytes, int | None] = {}
+        sourced: set[bytes] = set()
+        unique = list(dict.fromkeys(identities))
+        for start in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[start : start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.cursor.execute(
+                "SELECT events.identity, event_blocks.exhibit_id FROM events "  # noqa: S608 (marks only)
+                f"JOIN event_blocks ON event_blocks.id = events.block_id WHERE events.identity IN ({marks})",
+                chunk,
+            ).fetchall()
+            known.update((bytes(identity), exhibit) for identity, exhibit in rows)
+            rows = self.cursor.execute(
+                f"SELECT identity FROM event_sources WHERE exhibit_id = ? AND identity IN ({marks})",  # noqa: S608
+                [self.exhibit.id, *chunk],
+            ).fetchall()
+            sourced.update(bytes(identity) for (identity,) in rows)
+        return known, sourced
+
+    def _store(self, pending: _Pending, known: dict[bytes, int | None], sourced: set[bytes]) -> None:
+        """Seal one block: a record per new event, a source record per event found again."""
+        block = _Block(self.next_block_id)
+        exhibit_id = self.exhibit.id
+        members = self.members
+        add_event, add_source = block.add_event, block.add_source
+        for identity, record in zip(pending.identities, pending.records, strict=True):
+            if identity not in known:
+                known[identity] = exhibit_id
+                add_event(identity, record)
+                if record[13]:
+                    block.attach_rows.extend((identity, members[n]) for n in record[13] if n in members)
+            elif known[identity] != exhibit_id and identity not in sourced:
+                sourced.add(identity)
+                add_source(identity, record, exhibit_id)
+        added = len(block.event_rows)
+        self.result.events_added += added
+        self.result.duplicates += len(pending.records) - added
+        if block.records:
+            self._insert(pending.channel, block)
+
+    def _insert(self, channel: str, block: _Block) -> None:
+        block_id, exhibit_id = block.id, self.exhibit.id
+        records, untimed = block.records, block.untimed
+        first, last = block.span
+        event_rows, source_rows, attach_rows = block.event_rows, block.source_rows, block.attach_rows
+        joined = b"".join(block.identities)
+        sealed = seal_records(self.case.fields, block_id, joined, records)
+        self.cursor.execute(
+            "INSERT INTO event_blocks (id, import_id, exhibit_id, conversation_id, channel, first_us, "
+            "last_us, untimed, identities, records_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                block_id,
+                self.import_id,
+                exhibit_id,
+                self.conversation_id,
+                channel,
+                first,
+                last,
+                untimed,
+                joined,
+                sealed,
+            ),
         )
-        fresh = []
-        for row in rows:
-            key = row["locator_key"]
-            if key in known:
-                continue
-            known.add(key)
-            row["id"] = self.next_source_id
-            self.next_source_id += 1
-            # Sealed only once we know the source is new: re-imports skip the work.
-            place = f"event_sources.locator:{key}"
-            row["locator_enc"] = self.case.fields.seal_json(row["locator_enc"], place)
-            fresh.append(row)
-        if fresh:
-            self._bulk_insert(event_sources, fresh)
+        self.next_block_id += 1
+        if event_rows:
+            self.cursor.executemany(
+                "INSERT INTO events (identity, block_id, slot, kind) VALUES (?, ?, ?, ?)", event_rows
+            )
+        if source_rows:
+            self.cursor.executemany(
+                "INSERT INTO event_sources (identity, exhibit_id, block_id, slot) VALUES (?, ?, ?, ?)",
+                source_rows,
+            )
+        if attach_rows:
+            self.cursor.executemany(
+                "INSERT OR IGNORE INTO event_attachments (identity, exhibit_id) VALUES (?, ?)", attach_rows
+            )
+        crash_point("batch-written")
 
-    def _bulk_insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """executemany straight on the driver: the hot path of large imports, same transaction."""
-        columns = list(rows[0])
-        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  (our own schema's names)
-        cursor = self.conn.connection.cursor()
-        try:
-            cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
-        finally:
-            cursor.close()
 
-    def _event_row(self, event_id: int, key: str, ev: ParsedEvent) -> dict[str, Any]:
-        uid = str(uuid.uuid4())
-        payload = {
-            "sender": ev.sender,
-            "recipients": list(ev.recipients),
-            "text": ev.text,
-            "local_time": ev.local_time,
-            "attachments": list(ev.attachments),
-            "details": ev.details,
-        }
-        return {
-            "id": event_id,
-            "uid": uid,
-            "occurred_us": to_micros(ev.occurred_at) if ev.occurred_at else None,
-            "channel": str(ev.channel),
-            "kind": str(ev.kind),
-            "direction": str(ev.direction),
-            "flags": ",".join(ev.flags),
-            "dedup_key": key,
-            "supersedes_id": None,
-            "import_id": self.import_id,
-            "payload_enc": self.case.fields.seal_json(payload, f"events.payload:{uid}"),
-            "conversation_id": self.conversation_id,
-        }
-
-    def _source_row(self, event_id: int, ev: ParsedEvent) -> dict[str, Any]:
-        loc = {"scheme": ev.locator.scheme, "value": ev.locator.value, "member": ev.locator.member}
-        place = unambiguous(str(self.exhibit.id), ev.locator.scheme, ev.locator.value, ev.locator.member)
-        locator_key = keyed_hash(self.case.keys.index, place.encode())
-        return {
-            "event_id": event_id,
-            "exhibit_id": self.exhibit.id,
-            "import_id": self.import_id,
-            "locator_key": locator_key,
-            "locator_enc": loc,  # sealed in _insert_sources, for new sources only
-        }
-
-    def _note_time(self, ev: ParsedEvent) -> None:
-        if ev.occurred_at is None:
-            return
-        moment = to_micros(ev.occurred_at)
-        if self.first_us is None or moment < self.first_us:
-            self.first_us = moment
-        if self.last_us is None or moment > self.last_us:
-            self.last_us = moment
-
-    def _note_flags(self, ev: ParsedEvent) -> None:
-        if ev.flags:
-            self.result.flagged_total += 1
-            if len(self.result.flagged) < FLAGGED_REPORT_LIMIT:
-                self.result.flagged.append({"locator": str(ev.locator), "flags": list(ev.flags)})
+def note_flags(result: ImportResult, locator: str, flags: tuple[str, ...] | list[str]) -> None:
+    """Count a record that carries doubts, and list the first few for the person importing."""
+    result.flagged_total += 1
+    if len(result.flagged) < FLAGGED_REPORT_LIMIT:
+        result.flagged.append({"locator": locator, "flags": list(flags)})
 
 
 def start_import(conn: Connection, importer: str, version: str, exhibit_id: int) -> int:
@@ -333,10 +395,14 @@ def _run(
         import_id = start_import(conn, importer.name, importer.version, top.id)
         conversation_id = conversation_row(conn, conversation_key) if conversation_key else None
         writer = EventWriter(case, conn, import_id, top, result, conversation_id, conversation_key)
-        for batch in _batches(importer.events(source, context)):
-            writer.write(batch, members)
-            if progress:
-                progress(len(batch))
+        if use_child(source):
+            _write_from_child(writer, importer, source, context, members, progress)
+        else:
+            for batch in _batches(importer.events(source, context)):
+                writer.write(batch, members)
+                if progress:
+                    progress(len(batch))
+        writer.finish()
         conn.execute(
             imports.update()
             .where(imports.c.id == import_id)
@@ -380,18 +446,25 @@ def _run(
 MISSING = "missing-from-an-export"
 _FLAG_MISSING = text(
     """
-    UPDATE events SET flags = CASE WHEN flags = '' THEN :flag ELSE flags || ',' || :flag END
-    WHERE conversation_id = :conversation
-      AND instr(',' || flags || ',', ',' || :flag || ',') = 0
-      AND EXISTS (
-        SELECT 1 FROM imports
-        WHERE imports.conversation_id = :conversation
-          AND imports.first_us < events.occurred_us AND events.occurred_us < imports.last_us
-          AND NOT EXISTS (
-            SELECT 1 FROM event_sources
-            WHERE event_sources.event_id = events.id AND event_sources.exhibit_id = imports.exhibit_id
-          )
+    INSERT OR IGNORE INTO event_flags (identity, flag)
+    SELECT events.identity, :flag
+    FROM imports
+    JOIN events ON events.identity >= :low AND events.identity < :high
+    JOIN event_blocks ON event_blocks.id = events.block_id
+    WHERE imports.id = :import_id
+      AND event_blocks.conversation_id = :conversation
+      AND (event_blocks.exhibit_id IS NULL OR event_blocks.exhibit_id != imports.exhibit_id)
+      AND NOT EXISTS (
+        SELECT 1 FROM event_sources
+        WHERE event_sources.identity = events.identity AND event_sources.exhibit_id = imports.exhibit_id
       )
+    """
+)
+_SPANS = text(
+    """
+    SELECT id, first_us, last_us FROM imports
+    WHERE conversation_id = :conversation AND first_us IS NOT NULL
+      AND (SELECT count(DISTINCT exhibit_id) FROM imports WHERE conversation_id = :conversation) > 1
     """
 )
 
@@ -411,10 +484,24 @@ def flag_missing(conn: Connection, conversation_id: int) -> int:
 
     An export that starts later or ends earlier is not a deletion: only the strict inside of each
     export's time span counts (its first and last minute may be cut off mid-way). Works whichever
-    order the exports are imported in. Returns how many events were newly flagged.
+    order the exports are imported in; a chat with a single export has nothing to compare, so it
+    costs one small query. Returns how many events were newly flagged.
     """
-    outcome = conn.execute(_FLAG_MISSING, {"flag": MISSING, "conversation": conversation_id})
-    return int(outcome.rowcount or 0)
+    flagged = 0
+    for import_id, first_us, last_us in conn.execute(_SPANS, {"conversation": conversation_id}).all():
+        low, high = identity_range(first_us + 1, last_us)
+        outcome = conn.execute(
+            _FLAG_MISSING,
+            {
+                "flag": MISSING,
+                "conversation": conversation_id,
+                "import_id": import_id,
+                "low": low,
+                "high": high,
+            },
+        )
+        flagged += int(outcome.rowcount or 0)
+    return flagged
 
 
 def _store_members(
@@ -453,6 +540,28 @@ def _store_members(
         if row.created:
             result.new_exhibits.append(row.ref)
     return stored
+
+
+def _write_from_child(
+    writer: EventWriter,
+    importer: Importer,
+    source: Source,
+    context: ImportContext,
+    members: dict[str, int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Store what a child process reads (store/feed.py); its notes and doubts join this import's."""
+    with Feed(importer, source, context) as feed:
+        for channel, records in feed:
+            writer.write_records(channel, records, members)
+            if progress:
+                progress(len(records))
+    for note in feed.report.notes:
+        context.note(note)
+    result = writer.result
+    room = FLAGGED_REPORT_LIMIT - len(result.flagged)
+    result.flagged.extend(feed.report.flagged[: max(room, 0)])
+    result.flagged_total += feed.report.flagged_total
 
 
 def _batches(stream: Iterator[ParsedEvent]) -> Iterator[list[ParsedEvent]]:

@@ -39,11 +39,14 @@ class SchemaNewer(CasetrailError):
     exit_code = 7
 
 
-def _config(conn: Connection | None = None) -> Config:
+def _config(conn: Connection | None = None, case: Case | None = None) -> Config:
+    """Alembic settings; revisions that rewrite sealed data find the case (its keys) in ``attributes``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if conn is not None:
         cfg.attributes["connection"] = conn
+    if case is not None:
+        cfg.attributes["case"] = case
     return cfg
 
 
@@ -68,14 +71,17 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to(conn: Connection, revision: str) -> None:
-    """Run revisions up to ``revision`` on the caller's connection (and inside its transaction)."""
-    command.upgrade(_config(conn), revision)
+def upgrade_to(conn: Connection, revision: str, case: Case | None = None) -> None:
+    """Run revisions up to ``revision`` on the caller's connection (and inside its transaction).
+
+    ``case`` is needed when the database holds events: some revisions re-seal them.
+    """
+    command.upgrade(_config(conn, case), revision)
 
 
-def downgrade_to(conn: Connection, revision: str) -> None:
+def downgrade_to(conn: Connection, revision: str, case: Case | None = None) -> None:
     """Run downgrades to ``revision`` ("base" for an empty database) on the caller's connection."""
-    command.downgrade(_config(conn), revision)
+    command.downgrade(_config(conn, case), revision)
 
 
 def _is_known(revision: str) -> bool:
@@ -133,7 +139,7 @@ def migrate_case(case: Case) -> MigrationResult:
             )
         if before == head:
             return MigrationResult(before, head)
-        upgrade_to(conn, head)
+        upgrade_to(conn, head, case)
         crash_point("migration-upgraded")
         details = {"from": before, "to": head}
         case.audit.append(conn, "schema migrated", case.producer.name, details)

@@ -1,23 +1,44 @@
 """Reading a case: the timeline (filtered, paged), exhibits, and summary counts.
 
-Times, channels and kinds are filtered in SQL; people and words are filtered after decryption,
-because evidence text is sealed and never indexed in the clear.
+Channels are filtered in SQL, by block; times, kinds, people and words after a block is opened,
+because what an event says is sealed and never indexed in the clear.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, func, select
 
 from casetrail.model.timestamps import from_micros, to_micros
 from casetrail.store.case import Case
+from casetrail.store.event_blocks import (
+    EVENT,
+    StoredEvent,
+    identity_range,
+    identity_time,
+    locator_of,
+    open_records,
+    split_identities,
+    stored_event,
+)
 from casetrail.store.exhibits import exhibit_meta
-from casetrail.store.tables import event_attachments, event_sources, events, exhibits
+from casetrail.store.tables import (
+    event_attachments,
+    event_blocks,
+    event_flags,
+    event_sources,
+    event_supersedes,
+    events,
+    exhibits,
+)
+
+_CHUNK = 500
 
 
 @dataclass
@@ -69,36 +90,118 @@ class TimelineEvent:
         }
 
 
-def _query(filt: TimelineFilter) -> Select[Any]:
-    older = aliased(events)
-    newer = aliased(events)
-    query = (
-        select(events, older.c.uid.label("supersedes_uid"))
-        .outerjoin(older, events.c.supersedes_id == older.c.id)
-        .order_by(events.c.occurred_us.is_(None), events.c.occurred_us, events.c.id)
-    )
-    if filt.since:
-        query = query.where(events.c.occurred_us >= to_micros(filt.since))
-    if filt.until:
-        query = query.where(events.c.occurred_us < to_micros(filt.until))
+@dataclass(frozen=True, slots=True)
+class _Block:
+    id: int
+    exhibit_id: int | None
+    channel: str
+    first_us: int | None
+    last_us: int | None
+    untimed: int
+
+
+class BlockReader:
+    """Opens sealed event blocks on one connection, keeping the most recently opened few."""
+
+    KEEP = 8
+
+    def __init__(self, case: Case, conn: Connection) -> None:
+        self.case = case
+        self.conn = conn
+        self._open: OrderedDict[int, tuple[list[bytes], list[Any]]] = OrderedDict()
+
+    def block(self, block_id: int) -> tuple[list[bytes], list[Any]]:
+        """The identities and records of a block, slot by slot."""
+        found = self._open.get(block_id)
+        if found is not None:
+            self._open.move_to_end(block_id)
+            return found
+        row = self.conn.execute(
+            select(event_blocks.c.identities, event_blocks.c.records_enc).where(event_blocks.c.id == block_id)
+        ).one()
+        records = open_records(self.case.fields, block_id, row.identities, row.records_enc)
+        found = self._open[block_id] = (split_identities(row.identities), records)
+        if len(self._open) > self.KEEP:
+            self._open.popitem(last=False)
+        return found
+
+    def events(self, block_id: int) -> Iterator[StoredEvent]:
+        """The events whose record lives in this block (not the source records or removed slots)."""
+        identities, records = self.block(block_id)
+        for slot, record in enumerate(records):
+            if record is not None and record[0] == EVENT:
+                yield stored_event(identities[slot], block_id, slot, record)
+
+
+def _blocks(conn: Connection, filt: TimelineFilter) -> list[_Block]:
+    query = select(
+        event_blocks.c.id,
+        event_blocks.c.exhibit_id,
+        event_blocks.c.channel,
+        event_blocks.c.first_us,
+        event_blocks.c.last_us,
+        event_blocks.c.untimed,
+    ).order_by(event_blocks.c.id)
     if filt.channels:
-        query = query.where(events.c.channel.in_(filt.channels))
-    if filt.kinds:
-        query = query.where(events.c.kind.in_(filt.kinds))
-    if not filt.all_versions:
-        query = query.where(~select(newer.c.id).where(newer.c.supersedes_id == events.c.id).exists())
-    return query
+        query = query.where(event_blocks.c.channel.in_(filt.channels))
+    return [_Block(*row) for row in conn.execute(query)]
 
 
-def _matches(filt: TimelineFilter, payload: dict[str, Any]) -> bool:
+def _timed_blocks(blocks: list[_Block], since_us: int | None, until_us: int | None) -> list[_Block]:
+    """Blocks holding timed events in the range, in order of their first time."""
+    return sorted(
+        (
+            b
+            for b in blocks
+            if b.first_us is not None
+            and b.last_us is not None
+            and (since_us is None or b.last_us >= since_us)
+            and (until_us is None or b.first_us < until_us)
+        ),
+        key=lambda b: (b.first_us, b.id),
+    )
+
+
+def iter_events(
+    reader: BlockReader, blocks: list[_Block], since_us: int | None = None, until_us: int | None = None
+) -> Iterator[tuple[_Block, StoredEvent]]:
+    """Events in time order (events without a time last), across blocks whose times overlap.
+
+    A sweep: blocks are opened in order of their first time, and an event is handed out only once
+    no unopened block can hold an earlier one, so memory holds the overlapping blocks, not the case.
+    Ties keep the order events were stored in. A time filter leaves out events without a time.
+    """
+    timed = _timed_blocks(blocks, since_us, until_us)
+    low = since_us if since_us is not None else -(1 << 62)
+    high = until_us if until_us is not None else 1 << 62
+    heap: list[tuple[int, int, int, _Block, StoredEvent]] = []
+    position = 0
+    while position < len(timed) or heap:
+        while position < len(timed) and (not heap or (timed[position].first_us or 0) <= heap[0][0]):
+            block = timed[position]
+            position += 1
+            for event in reader.events(block.id):
+                moment = event.occurred_us
+                if moment is not None and low <= moment < high:
+                    heapq.heappush(heap, (moment, block.id, event.slot, block, event))
+        if heap:
+            *_order, block, event = heapq.heappop(heap)
+            yield block, event
+    if since_us is None and until_us is None:
+        for block in (b for b in blocks if b.untimed):
+            yield from ((block, e) for e in reader.events(block.id) if e.occurred_us is None)
+
+
+def _matches(filt: TimelineFilter, event: StoredEvent) -> bool:
+    if filt.kinds and event.kind not in filt.kinds:
+        return False
     if filt.person:
         wanted = filt.person.casefold()
-        people = [payload.get("sender") or "", *payload.get("recipients", [])]
-        people += [payload.get("details", {}).get("people", "")]
+        people = [event.sender or "", *event.recipients, event.details.get("people", "")]
         if not any(wanted in p.casefold() for p in people):
             return False
     if filt.text:
-        return filt.text.casefold() in (payload.get("text") or "").casefold()
+        return filt.text.casefold() in (event.text or "").casefold()
     return True
 
 
@@ -108,62 +211,82 @@ def timeline(
     """One page of the timeline, oldest first."""
     page: list[TimelineEvent] = []
     skipped = 0
+    since = to_micros(filt.since) if filt.since else None
+    until = to_micros(filt.until) if filt.until else None
     with case.reader.connect() as conn:
-        for row in conn.execution_options(stream_results=True).execute(_query(filt)):
-            payload = case.fields.open_json(row.payload_enc, f"events.payload:{row.uid}")
-            if not _matches(filt, payload):
+        reader = BlockReader(case, conn)
+        supersedes = {bytes(new): bytes(old) for new, old in conn.execute(select(event_supersedes)).all()}
+        superseded = set(supersedes.values())
+        refs = dict(conn.execute(select(exhibits.c.id, exhibits.c.ref)).all())
+        for block, event in iter_events(reader, _blocks(conn, filt), since, until):
+            if not filt.all_versions and event.identity in superseded:
+                continue
+            if not _matches(filt, event):
                 continue
             if skipped < offset:
                 skipped += 1
                 continue
-            page.append(_event(row, payload))
+            shown = _event(block, event, supersedes.get(event.identity))
+            if event.locator is not None and block.exhibit_id is not None:
+                shown.sources.append({"exhibit": refs[block.exhibit_id], **event.locator})
+            page.append(shown)
             if limit is not None and len(page) >= limit:
                 break
-        _attach_sources(case, conn, page)
+        _complete(conn, reader, refs, page)
     return page
 
 
-def _event(row: Any, payload: dict[str, Any]) -> TimelineEvent:
+def _event(block: _Block, event: StoredEvent, supersedes: bytes | None) -> TimelineEvent:
     return TimelineEvent(
-        uid=row.uid,
-        occurred_at=from_micros(row.occurred_us),
-        local_time=payload.get("local_time", ""),
-        channel=row.channel,
-        kind=row.kind,
-        direction=row.direction,
-        sender=payload.get("sender"),
-        recipients=list(payload.get("recipients", [])),
-        text=payload.get("text", ""),
-        flags=[f for f in row.flags.split(",") if f],
-        details=dict(payload.get("details", {})),
-        supersedes=row.supersedes_uid,
+        uid=event.identity.hex(),
+        occurred_at=from_micros(event.occurred_us),
+        local_time=event.local_time,
+        channel=block.channel,
+        kind=event.kind,
+        direction=event.direction,
+        sender=event.sender,
+        recipients=list(event.recipients),
+        text=event.text,
+        flags=list(event.flags),
+        details=dict(event.details),
+        supersedes=supersedes.hex() if supersedes else None,
     )
 
 
-def _attach_sources(case: Case, conn: Any, page: list[TimelineEvent]) -> None:
+def _complete(conn: Connection, reader: BlockReader, refs: dict[int, str], page: list[TimelineEvent]) -> None:
+    """Add what lives outside the blocks: flags found later, further sources, attachments."""
     if not page:
         return
-    uids = {e.uid: e for e in page}
-    ids = dict(conn.execute(select(events.c.id, events.c.uid).where(events.c.uid.in_(list(uids)))).all())
-    source_rows = conn.execute(
-        select(
-            event_sources.c.event_id, event_sources.c.locator_key, event_sources.c.locator_enc, exhibits.c.ref
+    shown = {bytes.fromhex(e.uid): e for e in page}
+    wanted = list(shown)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        flags = conn.execute(
+            select(event_flags.c.identity, event_flags.c.flag)
+            .where(event_flags.c.identity.in_(chunk))
+            .order_by(event_flags.c.identity, event_flags.c.flag)
         )
-        .join(exhibits, exhibits.c.id == event_sources.c.exhibit_id)
-        .where(event_sources.c.event_id.in_(list(ids)))
-        .order_by(event_sources.c.id)
-    )
-    for row in source_rows:
-        locator = case.fields.open_json(row.locator_enc, f"event_sources.locator:{row.locator_key}")
-        uids[ids[row.event_id]].sources.append({"exhibit": row.ref, **locator})
-    attach_rows = conn.execute(
-        select(event_attachments.c.event_id, exhibits.c.ref)
-        .join(exhibits, exhibits.c.id == event_attachments.c.exhibit_id)
-        .where(event_attachments.c.event_id.in_(list(ids)))
-        .order_by(exhibits.c.number)
-    )
-    for row in attach_rows:
-        uids[ids[row.event_id]].attachments.append(row.ref)
+        for identity, flag in flags:
+            if flag not in shown[identity].flags:
+                shown[identity].flags.append(flag)
+        sources = conn.execute(
+            select(event_sources)
+            .where(event_sources.c.identity.in_(chunk))
+            .order_by(event_sources.c.block_id, event_sources.c.slot)
+        )
+        for row in sources:
+            _identities, records = reader.block(row.block_id)
+            locator = locator_of(records[row.slot])
+            if locator is not None:
+                shown[row.identity].sources.append({"exhibit": refs[row.exhibit_id], **locator})
+        attached = conn.execute(
+            select(event_attachments.c.identity, exhibits.c.ref)
+            .join(exhibits, exhibits.c.id == event_attachments.c.exhibit_id)
+            .where(event_attachments.c.identity.in_(chunk))
+            .order_by(exhibits.c.number)
+        )
+        for identity, ref in attached:
+            shown[identity].attachments.append(ref)
 
 
 @dataclass
@@ -206,14 +329,23 @@ def list_exhibits(case: Case) -> Iterator[ExhibitInfo]:
 def summary(case: Case) -> dict[str, Any]:
     with case.reader.connect() as conn:
         by_channel: dict[str, int] = dict(
-            conn.execute(select(events.c.channel, func.count()).group_by(events.c.channel)).all()
+            conn.execute(
+                select(event_blocks.c.channel, func.count())
+                .select_from(events.join(event_blocks, event_blocks.c.id == events.c.block_id))
+                .group_by(event_blocks.c.channel)
+            ).all()
         )
         by_kind: dict[str, int] = dict(
             conn.execute(select(events.c.kind, func.count()).group_by(events.c.kind)).all()
         )
-        span = conn.execute(select(func.min(events.c.occurred_us), func.max(events.c.occurred_us))).one()
+        low, high = identity_range(None, None)
+        timed = events.c.identity.between(low, high)
+        span = conn.execute(
+            select(func.min(events.c.identity), func.max(events.c.identity)).where(timed)
+        ).one()
         exhibit_count = conn.execute(select(func.count()).select_from(exhibits)).scalar_one()
-    first, last = from_micros(span[0]), from_micros(span[1])
+    first = from_micros(identity_time(span[0])) if span[0] is not None else None
+    last = from_micros(identity_time(span[1])) if span[1] is not None else None
     return {
         "events": sum(by_channel.values()),
         "by_channel": by_channel,

@@ -1,7 +1,7 @@
 """The case schema (SQLAlchemy Core). Columns ending ``_enc`` hold AEAD-sealed values (crypto.fields).
 
 Only what is needed to sort, filter and link stays in the clear (inside SQLCipher locally): times,
-channel, kind, direction, flags, keyed hashes and exhibit references.
+channel, kind, keyed identities and exhibit references.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
 )
 
 metadata = MetaData(
@@ -70,42 +69,75 @@ imports = Table(
     Column("last_us", BigInteger, nullable=True),
 )
 
+# Events live sealed in blocks (store/event_blocks.py); these tables only find and link them.
+event_blocks = Table(
+    "event_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
+    # The exhibit the block's records were read from (None once that exhibit was expunged).
+    Column("exhibit_id", Integer, ForeignKey("exhibits.id"), nullable=True),
+    Column("conversation_id", Integer, nullable=True),  # conversations.id (no FK: see revision 0003)
+    Column("channel", String(32), nullable=False),
+    Column("first_us", BigInteger, nullable=True),
+    Column("last_us", BigInteger, nullable=True),
+    Column("untimed", Integer, nullable=False),
+    # Last, so reading the small columns above never touches these large values' overflow pages.
+    Column("identities", LargeBinary, nullable=False),
+    Column("records_enc", LargeBinary, nullable=False),
+    Index("ix_event_blocks_exhibit_id", "exhibit_id"),
+    Index("ix_event_blocks_first_us", "first_us"),
+)
+
+# One narrow row per event, keyed by its time-first identity; no rowid, no foreign key: an import
+# of a million messages writes a million of these, and every column and index costs time.
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("uid", String(36), nullable=False, unique=True),
-    Column("occurred_us", BigInteger, nullable=True),
-    Column("channel", String(32), nullable=False),
+    Column("identity", LargeBinary, primary_key=True),
+    Column("block_id", Integer, nullable=False),  # event_blocks.id (kept by the store)
+    Column("slot", Integer, nullable=False),
     Column("kind", String(32), nullable=False),
-    Column("direction", String(16), nullable=False),
-    Column("flags", Text, nullable=False, default=""),
-    Column("dedup_key", String(64), nullable=False, unique=True),
-    Column("supersedes_id", Integer, ForeignKey("events.id"), nullable=True),
-    Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
-    Column("payload_enc", LargeBinary, nullable=False),
-    Column("conversation_id", Integer, nullable=True),  # conversations.id (no FK: see revision 0003)
-    Index("ix_events_occurred_us", "occurred_us"),
-    Index("ix_events_conversation_id_occurred_us", "conversation_id", "occurred_us"),
-    Index("ix_events_channel_occurred_us", "channel", "occurred_us"),
+    sqlite_with_rowid=False,
 )
 
+# Further exhibits that hold an event another exhibit brought (one row per exhibit and event).
 event_sources = Table(
     "event_sources",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, index=True),
-    Column("exhibit_id", Integer, ForeignKey("exhibits.id"), nullable=False),
-    Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
-    Column("locator_key", String(64), nullable=False, unique=True),
-    Column("locator_enc", LargeBinary, nullable=False),
+    Column("identity", LargeBinary, primary_key=True),
+    Column("exhibit_id", Integer, ForeignKey("exhibits.id"), primary_key=True),
+    Column("block_id", Integer, nullable=False),
+    Column("slot", Integer, nullable=False),
+    Index("ix_event_sources_exhibit_id", "exhibit_id"),
+    sqlite_with_rowid=False,
 )
 
 event_attachments = Table(
     "event_attachments",
     metadata,
-    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("identity", LargeBinary, primary_key=True),
     Column("exhibit_id", Integer, ForeignKey("exhibits.id"), primary_key=True),
+    Index("ix_event_attachments_exhibit_id", "exhibit_id"),
+    sqlite_with_rowid=False,
+)
+
+# Doubts found after an import (e.g. missing-from-an-export); an importer's own flags are sealed.
+event_flags = Table(
+    "event_flags",
+    metadata,
+    Column("identity", LargeBinary, primary_key=True),
+    Column("flag", String(64), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+# A diary entry's later version names the version it replaces; both stay.
+event_supersedes = Table(
+    "event_supersedes",
+    metadata,
+    Column("identity", LargeBinary, primary_key=True),
+    Column("supersedes", LargeBinary, nullable=False, unique=True),
+    sqlite_with_rowid=False,
 )
 
 audit_log = Table(
