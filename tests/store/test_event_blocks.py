@@ -140,9 +140,11 @@ def test_an_identity_collision_inside_one_file_falls_back_to_lookups(
     chat = [
         "06/01/2025, 09:00 - Casey Marsh: ok",
         "06/01/2025, 09:05 - Casey Marsh: later",
+        "06/01/2025, 09:06 - Casey Marsh: later still",
         "06/01/2025, 09:00 - Casey Marsh: ok",
         "06/01/2025, 09:10 - Casey Marsh: last",
     ]
     result = import_file(new_case, write_chat(tmp_path / "chat.txt", chat))
-    assert (result.events_added, result.duplicates) == (3, 1)
-    assert [e.text for e in timeline(new_case, TimelineFilter(), limit=None)] == ["ok", "later", "last"]
+    assert (result.events_added, result.duplicates) == (4, 1)
+    texts = [e.text for e in timeline(new_case, TimelineFilter(), limit=None)]
+    assert texts == ["ok", "later", "later still", "last"]

@@ -15,11 +15,11 @@ identity ranges.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+import orjson
 
 from casetrail.crypto.fields import FieldCipher
 from casetrail.model.event import Direction, Kind, ParsedEvent
@@ -34,7 +34,6 @@ BLOCK_SIZE = 1000
 
 #: Record types, the first item of every record (a removed slot is ``null``).
 EVENT, SOURCE = 0, 1
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _MICROSECOND = timedelta(microseconds=1)
 #: Enum members to their plain text: the driver and pipes take exact ``str`` fast, subclasses slowly.
 _PLAIN: dict[str, str] = {str(member): str(member) for member in (*Kind, *Direction)}
@@ -65,8 +64,9 @@ def _unambiguous(parts: tuple[str | None, ...]) -> str:
 class IdentityMaker:
     """Identities with an occurrence number among identical events at the same time.
 
-    Counters are kept for the most recent ``RECENT_TIMES`` distinct times only, so memory stays flat
-    on huge files while a line that is slightly out of order still continues its time's count.
+    Counters are kept for at least the ``RECENT_TIMES`` most recent distinct times (at most twice as
+    many), so memory stays flat on huge files while a line that is slightly out of order still
+    continues its time's count.
     The common case (a sender and a text, neither holding the separator, no attachments) joins
     with a separator, which is cheaper than length prefixes; the two encodings start with different
     letters, so they can never produce the same text.
@@ -78,41 +78,60 @@ class IdentityMaker:
     def __init__(self, key: bytes, conversation: str | None, channel: str) -> None:
         self.key = key
         self.scope = (conversation or "~", str(channel))
-        self.seen: OrderedDict[int | str, dict[str, int]] = OrderedDict()
+        self.seen: dict[int | str, dict[str, int]] = {}
         self._heads: dict[str, str] = {}  # per kind: "S" + scope and kind, joined
+        self._keyed = hashlib.blake2b(key=key, digest_size=_HASH_SIZE)  # copied per event: cheaper
 
     def identity(self, record: list[Any]) -> bytes:
         """The identity of an event record (see :func:`event_record`)."""
-        occurred_us: int | None = record[4]
-        source_id = record[12].get("source_id") if record[12] else None
-        if source_id:
-            basis = _unambiguous(("id", *self.scope, record[6], source_id))
-            return time_prefix(occurred_us) + self._digest(basis)
-        when: int | str = record[5] if occurred_us is None else occurred_us
-        counts = self.seen.get(when)
-        if counts is None:
-            counts = self.seen[when] = {}
-            if len(self.seen) > self.RECENT_TIMES:
-                self.seen.popitem(last=False)
-        basis = self._basis(record)
-        occurrence = counts.get(basis, 0)
-        counts[basis] = occurrence + 1
-        return time_prefix(occurred_us) + self._digest(f"{basis}#{occurrence}")
+        return self.identities([record])[0]
 
-    def _basis(self, record: list[Any]) -> str:
-        """What the event says, as one unambiguous text (the common case joined cheaply)."""
-        sep, kind, sender, text, attachments = self._SEP, record[6], record[8], record[10], record[13]
-        untimed = record[4] is None
-        if sender is None or untimed or attachments or sep in sender or sep in text:
-            parts = (*self.scope, kind, sender, text, *attachments)
-            return _unambiguous((*parts, record[5]) if untimed else parts)
-        head = self._heads.get(kind)
-        if head is None:
-            head = self._heads[kind] = "S" + sep.join((*self.scope, kind)) + sep
-        return str(head + sender + sep + text)
+    def identities(self, records: list[list[Any]]) -> list[bytes]:
+        """Identities of records in file order; the hot path of large imports, so written flat."""
+        found: list[bytes] = []
+        seen, heads, sep = self.seen, self._heads, self._SEP
+        keyed = self._keyed.copy
+        last_when: int | str | None = None
+        counts: dict[str, int] = {}
+        for record in records:
+            occurred_us: int | None = record[4]
+            prefix = UNTIMED if occurred_us is None else (occurred_us + _TIME_OFFSET).to_bytes(8, "big")
+            if record[12] and record[12].get("source_id"):
+                basis = _unambiguous(("id", *self.scope, record[6], record[12]["source_id"]))
+                digest = keyed()
+                digest.update(basis.encode())
+                found.append(prefix + digest.digest())
+                continue
+            when: int | str = record[5] if occurred_us is None else occurred_us
+            if when != last_when:
+                last_when = when
+                found_counts = seen.get(when)
+                if found_counts is None:
+                    found_counts = seen[when] = {}
+                    if len(seen) > 2 * self.RECENT_TIMES:
+                        self._forget()
+                counts = found_counts
+            kind, sender, text = record[6], record[8], record[10]
+            if sender is None or occurred_us is None or record[13] or sep in sender or sep in text:
+                parts = (*self.scope, kind, sender, text, *record[13])
+                basis = _unambiguous((*parts, record[5]) if occurred_us is None else parts)
+            else:
+                head = heads.get(kind)
+                if head is None:
+                    head = heads[kind] = "S" + sep.join((*self.scope, kind)) + sep
+                basis = head + sender + sep + text
+            occurrence = counts.get(basis, 0)
+            counts[basis] = occurrence + 1
+            digest = keyed()
+            digest.update(f"{basis}#{occurrence}".encode())
+            found.append(prefix + digest.digest())
+        return found
 
-    def _digest(self, basis: str) -> bytes:
-        return hashlib.blake2b(basis.encode(), key=self.key, digest_size=_HASH_SIZE).digest()
+    def _forget(self) -> None:
+        """Keep the counters of the ``RECENT_TIMES`` most recent times (pruned in bulk: cheaper)."""
+        recent = list(self.seen.items())[-self.RECENT_TIMES :]
+        self.seen.clear()
+        self.seen.update(recent)
 
 
 def event_record(event: ParsedEvent) -> list[Any]:
@@ -196,11 +215,12 @@ def block_place(block_id: int, identities: bytes) -> str:
 
 
 def seal_records(fields: FieldCipher, block_id: int, identities: bytes, records: list[Any]) -> bytes:
-    return fields.seal(_JSON.encode(records).encode(), block_place(block_id, identities))
+    """Seal a block's records as JSON (orjson: a dozen times faster than the standard encoder here)."""
+    return fields.seal(orjson.dumps(records), block_place(block_id, identities))
 
 
 def open_records(fields: FieldCipher, block_id: int, identities: bytes, sealed: bytes) -> list[Any]:
-    records: list[Any] = json.loads(fields.open(sealed, block_place(block_id, identities)))
+    records: list[Any] = orjson.loads(fields.open(sealed, block_place(block_id, identities)))
     return records
 
 

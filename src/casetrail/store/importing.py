@@ -31,9 +31,10 @@ from casetrail.store.event_blocks import (
     identity_range,
     seal_records,
     source_record,
+    split_identities,
 )
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.feed import Feed, use_child
+from casetrail.store.feed import Feed, Identities, use_child
 from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
@@ -164,33 +165,39 @@ class EventWriter:
 
     def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[bytes]:
         """Queue events (sealed when a block fills; call :meth:`finish` at the end); returns identities."""
-        self.members = members
         landed: list[bytes] = []
-        pending: _Pending | None = None
-        for event in batch:
-            if pending is None or event.channel != pending.channel:
-                pending = self._pending(event.channel)
-            if event.flags:
-                note_flags(self.result, str(event.locator), event.flags)
-            record = event_record(event)
-            identity = pending.maker.identity(record)
-            pending.identities.append(identity)
-            pending.records.append(record)
-            landed.append(identity)
-            if len(pending.records) >= BLOCK_SIZE:
-                self._flush(pending)
-                pending = None
+        start = 0
+        while start < len(batch):
+            channel = batch[start].channel
+            end = start + 1
+            while end < len(batch) and batch[end].channel == channel:
+                end += 1
+            run = batch[start:end]
+            for event in run:
+                if event.flags:
+                    note_flags(self.result, str(event.locator), event.flags)
+            records = [event_record(event) for event in run]
+            identities = self._pending(channel).maker.identities(records)
+            self.write_records(str(channel), records, identities, members)
+            landed.extend(identities)
+            start = end
         return landed
 
-    def write_records(self, channel: str, records: list[list[Any]], members: dict[str, int]) -> None:
-        """Queue records an importer's events were already turned into (see store/feed.py)."""
+    def write_records(
+        self, channel: str, records: list[list[Any]], identities: list[bytes], members: dict[str, int]
+    ) -> None:
+        """Queue records and their identities (in file order), flushing a block whenever one fills."""
         self.members = members
         pending = self._pending(channel)
-        identity = pending.maker.identity
-        pending.identities.extend([identity(record) for record in records])
+        pending.identities.extend(identities)
         pending.records.extend(records)
-        if len(pending.records) >= BLOCK_SIZE:
+        while len(pending.records) >= BLOCK_SIZE:
+            rest = _Pending(
+                channel, pending.maker, pending.identities[BLOCK_SIZE:], pending.records[BLOCK_SIZE:]
+            )
+            del pending.identities[BLOCK_SIZE:], pending.records[BLOCK_SIZE:]
             self._flush(pending)
+            self.pending[channel] = pending = rest
 
     def _pending(self, channel: str) -> _Pending:
         pending = self.pending.get(channel)
@@ -551,9 +558,10 @@ def _write_from_child(
     progress: Callable[[int], None] | None,
 ) -> None:
     """Store what a child process reads (store/feed.py); its notes and doubts join this import's."""
-    with Feed(importer, source, context) as feed:
-        for channel, records in feed:
-            writer.write_records(channel, records, members)
+    keys = Identities(writer.case.keys.index, writer.conversation_key)
+    with Feed(importer, source, context, keys) as feed:
+        for channel, identities, records in feed:
+            writer.write_records(channel, records, split_identities(identities), members)
             if progress:
                 progress(len(records))
     for note in feed.report.notes:
