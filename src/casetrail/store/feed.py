@@ -14,6 +14,7 @@ and ends.
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import multiprocessing
 import os
@@ -106,6 +107,7 @@ def _child(
 ) -> None:
     """The reader: runs the importer and streams its records; asks questions through the pipe."""
     parents_end.close()  # the fork copied it: holding it would keep the pipe open if the parent died
+    gc.disable()  # as in the parent's import (store/importing.py): nothing here makes cycles
 
     def ask(question: str, choices: list[str]) -> str:
         pipe.send_bytes(_ASK + pickle.dumps((question, choices)))
@@ -150,6 +152,7 @@ class Feed:
         self.report = FeedReport()
         mine, theirs = multiprocessing.Pipe(duplex=True)
         _widen(mine)
+        _widen(theirs)
         self._pipe = mine
         sys.stdout.flush()  # what is buffered here must not be written again by the child
         sys.stderr.flush()
