@@ -31,6 +31,8 @@ _TIME_OFFSET = 1 << 62  # keeps every real time (back to 146,000 BC) above the u
 UNTIMED = bytes(8)
 REMOVED = bytes(IDENTITY_SIZE)  # an expunged slot's identity
 BLOCK_SIZE = 1000
+_SUFFIX_COUNT = 64
+_SUFFIXES = [b"#%d" % n for n in range(_SUFFIX_COUNT)]  # "#<occurrence>", ready-made for the common ones
 
 #: Record types, the first item of every record (a removed slot is ``null``).
 EVENT, SOURCE = 0, 1
@@ -123,7 +125,8 @@ class IdentityMaker:
             occurrence = counts.get(basis, 0)
             counts[basis] = occurrence + 1
             digest = keyed()
-            digest.update(f"{basis}#{occurrence}".encode())
+            digest.update(basis.encode())
+            digest.update(_SUFFIXES[occurrence] if occurrence < _SUFFIX_COUNT else b"#%d" % occurrence)
             found.append(prefix + digest.digest())
         return found
 

@@ -27,6 +27,7 @@ _SUFFIX_JUNK = str.maketrans(dict.fromkeys(". \u00a0\u202f"))
 _PM = frozenset({"pm", "م"})
 _AM = frozenset({"am", "ص"})
 _CACHE_LIMIT = 100_000
+_FIRST_SAFE_YEAR, _LAST_SAFE_YEAR = 2, 9998
 
 
 class DateOrder(StrEnum):
@@ -177,13 +178,7 @@ class LocalClock:
         self._steady: dict[date, timedelta | None] = {}
 
     def to_utc(self, local: datetime) -> tuple[datetime, str | None]:
-        day = local.date()
-        if day in self._steady:
-            offset = self._steady[day]
-        else:
-            if len(self._steady) > _CACHE_LIMIT:
-                self._steady.clear()
-            offset = self._steady[day] = self._day_offset(day)
+        offset = self.steady_offset(local.date())
         if offset is not None:
             return (local - offset).replace(tzinfo=UTC), None
         aware = local.replace(tzinfo=self.zone, fold=0)
@@ -193,6 +188,15 @@ class LocalClock:
         if instant.astimezone(self.zone).replace(tzinfo=None) != local:
             return instant, "dst-gap"
         return instant, "dst-ambiguous"
+
+    def steady_offset(self, day: date) -> timedelta | None:
+        """The one UTC offset in force all day (cached per day), or None when it changes around that day."""
+        if day in self._steady:
+            return self._steady[day]
+        if len(self._steady) > _CACHE_LIMIT:
+            self._steady.clear()
+        offset = self._steady[day] = self._day_offset(day)
+        return offset
 
     def _day_offset(self, day: date) -> timedelta | None:
         """The one UTC offset in force all day, or None when the offset changes on or around that day."""
@@ -207,31 +211,72 @@ class LocalClock:
 
 
 class DateReader:
-    """Turns a header's date and time tokens into a UTC instant plus flags, caching repeated tokens."""
+    """Turns a header's date and time tokens into a UTC instant plus flags, caching repeated tokens.
+
+    ``read`` is the complete reading. For the common case it also keeps two caches that a parser can
+    add without a call: ``midnights[date] + clocks[time]`` is the instant ``read`` gives (with no flag)
+    whenever neither value is None; ``learn`` fills them.
+    """
 
     def __init__(self, fmt: DateFormat, zone: ZoneInfo) -> None:
         self.fmt = fmt
         self.clock = LocalClock(zone)
         self._dates: dict[str, date | None] = {}
         self._times: dict[str, tuple[int, int, int] | None] = {}
+        #: Date token → UTC instant of local midnight, for a real date whose day has one offset
+        #: throughout and whose year leaves room for any offset (else None: ``read`` decides).
+        self.midnights: dict[str, datetime | None] = {}
+        #: Time token → time of day (None when it is not a valid time).
+        self.clocks: dict[str, timedelta | None] = {}
 
     def read(self, date_token: str, time_token: str) -> tuple[datetime | None, str | None]:
         """The UTC instant and at most one flag (``invalid-date``, ``dst-gap`` or ``dst-ambiguous``)."""
-        if date_token in self._dates:
-            day = self._dates[date_token]
-        else:
-            if len(self._dates) > _CACHE_LIMIT:
-                self._dates.clear()
-            day = self._dates[date_token] = to_date(date_token, self.fmt.order)
-        if time_token in self._times:
-            clock = self._times[time_token]
-        else:
-            if len(self._times) > _CACHE_LIMIT:
-                self._times.clear()
-            clock = self._times[time_token] = to_clock(time_token)
+        day = self._day(date_token)
+        clock = self._clock(time_token)
         if day is None or clock is None:
             return None, "invalid-date"
         try:
             return self.clock.to_utc(datetime(day.year, day.month, day.day, *clock))
         except OverflowError:
             return None, "invalid-date"
+
+    def learn(self, date_token: str, time_token: str) -> None:
+        """Fill ``midnights`` and ``clocks`` for these tokens."""
+        if date_token not in self.midnights:
+            if len(self.midnights) > _CACHE_LIMIT:
+                self.midnights.clear()
+            self.midnights[date_token] = self._midnight(date_token)
+        if time_token not in self.clocks:
+            if len(self.clocks) > _CACHE_LIMIT:
+                self.clocks.clear()
+            clock = self._clock(time_token)
+            self.clocks[time_token] = (
+                None if clock is None else timedelta(hours=clock[0], minutes=clock[1], seconds=clock[2])
+            )
+
+    def _midnight(self, date_token: str) -> datetime | None:
+        """Local midnight minus the day's one offset equals ``to_utc`` for every time that day; years 1
+        and 9999 are left to ``read``, where the offset can push an instant off the calendar."""
+        day = self._day(date_token)
+        if day is None or not _FIRST_SAFE_YEAR <= day.year <= _LAST_SAFE_YEAR:
+            return None
+        offset = self.clock.steady_offset(day)
+        if offset is None:
+            return None
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) - offset
+
+    def _day(self, date_token: str) -> date | None:
+        if date_token in self._dates:
+            return self._dates[date_token]
+        if len(self._dates) > _CACHE_LIMIT:
+            self._dates.clear()
+        day = self._dates[date_token] = to_date(date_token, self.fmt.order)
+        return day
+
+    def _clock(self, time_token: str) -> tuple[int, int, int] | None:
+        if time_token in self._times:
+            return self._times[time_token]
+        if len(self._times) > _CACHE_LIMIT:
+            self._times.clear()
+        clock = self._times[time_token] = to_clock(time_token)
+        return clock

@@ -15,34 +15,100 @@ from dataclasses import dataclass
 
 #: Invisible direction marks WhatsApp writes around timestamps, names and attachment markers.
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-_STRIP_MARKS = str.maketrans(dict.fromkeys(MARKS))
+_MARK_RUN = re.compile(f"[{MARKS}]+")
 
 _MK = f"[{MARKS}]*+"
 _SP = "[ \u00a0\u202f]"  # plain, no-break and narrow no-break spaces (newer Android puts U+202F before AM/PM)
 # The last field may carry a Japanese era letter (``R4``) or the Buddhist-era suffix (``2565 BE``).
-_DATE = (
-    rf"\d{{1,4}}+{_MK}(?P<sep>[./-]){_MK}\d{{1,2}}+{_MK}(?P=sep){_MK}"
-    rf"(?:[MTSHR]\d{{1,2}}+|\d{{1,4}}+(?:{_SP}BE)?+)"
+_YEAR = rf"(?:[MTSHR]\d{{1,2}}+|\d{{1,4}}+(?:{_SP}BE)?+)"
+_DATE = rf"\d{{1,4}}+{_MK}(?P<sep>[./-]){_MK}\d{{1,2}}+{_MK}(?P=sep){_MK}{_YEAR}"
+#: The same dates with each separator spelled out instead of captured and referred back to, so block
+#: patterns capture only the groups their callers read.
+_DATE_SPELLED = (
+    rf"\d{{1,4}}+{_MK}(?:"
+    + "|".join(rf"{sep}{_MK}\d{{1,2}}+{_MK}{sep}" for sep in (r"\.", "/", "-"))
+    + rf"){_MK}{_YEAR}"
 )
 _GAP = rf"{_MK}(?:[,،]{_SP}*+|{_SP}++){_MK}"
-_AMPM = rf"(?P<ampm>{_SP}?+(?:[AaPp]\.?{_SP}?[Mm]\.?|م|ص))"
-_TIME = rf"\d{{1,2}}+[:.]\d{{2}}(?:[:.]\d{{2}})?+{_AMPM}?"
+_AMPM_TEXT = rf"{_SP}?+(?:[AaPp]\.?{_SP}?[Mm]\.?|م|ص)"
+_CLOCK = r"\d{1,2}+[:.]\d{2}(?:[:.]\d{2})?+"
+_TIME = rf"{_CLOCK}(?P<ampm>{_AMPM_TEXT})?"
+_TIME_UNMARKED = rf"{_CLOCK}(?:{_AMPM_TEXT})?"
+#: ``Sender: `` cut at the first ": ", as ``str.find`` would; possessive, so a long line cannot backtrack.
+_SENDER = r"(?:(?P<sender>(?:[^:\n]++|:(?! ))*+): )?+"
+
+
+def _stamped(date: str, time: str, time_first: bool, stamp: str = "(?P<stamp>{})") -> str:
+    """A line's start through its stamp; with the opening bracket (iOS) the stamp must close with "]",
+    else with " - "."""
+    inner = f"{time}{_GAP}{date}" if time_first else f"{date}{_GAP}{time}"
+    return (
+        rf"{_MK}(?P<open>\[{_MK})?+{stamp.format(inner)}"
+        rf"(?(open){_MK}\]{_SP}?+|{_MK}{_SP}++[-–](?:{_SP}|$))"
+    )
 
 
 def _header_pattern(time_first: bool) -> re.Pattern[str]:
-    """Header regex; when the opening bracket is present (iOS) the stamp must close with "]", else " - "."""
-    date, time = f"(?P<date>{_DATE})", f"(?P<time>{_TIME})"
-    stamp = f"{time}{_GAP}{date}" if time_first else f"{date}{_GAP}{time}"
-    return re.compile(
-        rf"{_MK}(?P<open>\[{_MK})?+(?P<stamp>{stamp})"
-        rf"(?(open){_MK}\]{_SP}?+|{_MK}{_SP}++[-–](?:{_SP}|$))(?P<rest>.*)"
-    )
+    """Header regex, for one line at a time."""
+    return re.compile(_stamped(f"(?P<date>{_DATE})", f"(?P<time>{_TIME})", time_first) + "(?P<rest>.*)")
 
 
 #: Date first (nearly every locale), then time first (Vietnamese iOS: ``[14:56:01, 3/18/22]``).
 HEADER = _header_pattern(time_first=False)
 HEADER_TIME_FIRST = _header_pattern(time_first=True)
 LAYOUTS = (HEADER, HEADER_TIME_FIRST)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockLayout:
+    """A header layout compiled for a block of lines at once, written ``"\\n" + line + "\\n" + line ...``:
+    each pattern starts at the newline before a header, so the regex engine jumps from newline to
+    newline in C. Every pattern finds exactly the header lines (with the same stamp, date and time)
+    that ``line`` finds one line at a time.
+
+    ``runs`` (finditer) matches a header and every following line up to the next header whose date or
+    whose use of AM/PM differs, giving that first header's ``date`` and ``ampm``: the date tokens of a
+    whole file cost a few thousand matches, and later lines are compared with the first date as text
+    instead of being parsed. ``senders`` (findall) gives ``(open, sender)`` per header line.
+    ``headers`` (split) gives ``open, stamp, first, second, sender, text`` per header line and then the
+    text up to the next header, where ``first`` and ``second`` are the date and the time in the order
+    the layout writes them.
+    """
+
+    line: re.Pattern[str]
+    runs: re.Pattern[str]
+    senders: re.Pattern[str]
+    headers: re.Pattern[str]
+    date_first: bool
+
+
+def _renamed(pattern: str, old: str, new: str) -> str:
+    """The pattern with group ``old`` (and the conditional that tests it) renamed, to use it twice."""
+    return pattern.replace(f"(?P<{old}>", f"(?P<{new}>").replace(f"(?({old})", f"(?({new})")
+
+
+def _block_layout(time_first: bool) -> BlockLayout:
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile("\n" + pattern, re.MULTILINE)
+
+    date, time = f"(?P<date>{_DATE_SPELLED})", f"(?P<time>{_TIME_UNMARKED})"
+    plain = _stamped(_DATE_SPELLED, _TIME_UNMARKED, time_first, "(?:{})")
+    first = _stamped(date, _TIME, time_first, "(?:{})")
+    # The same date (as text), and AM/PM exactly when the first header has it. AM/PM never fits where
+    # what follows a time does (the closing, or the gap before the date), so whether a header line has
+    # one is decided by the line alone.
+    same = _stamped("(?P=date)", f"{_CLOCK}(?(ampm){_AMPM_TEXT}|)", time_first, "(?:{})")
+    other = rf"(?!{_renamed(plain, 'open', 'open_any')})"
+    return BlockLayout(
+        line=HEADER_TIME_FIRST if time_first else HEADER,
+        runs=compiled(rf"{first}[^\n]*+(?:\n(?:{_renamed(same, 'open', 'open_same')}|{other})[^\n]*+)*+"),
+        senders=compiled(plain + _SENDER),
+        headers=compiled(_stamped(date, time, time_first) + rf"{_SENDER}(?P<text>.*)"),
+        date_first=not time_first,
+    )
+
+
+BLOCK_LAYOUTS = {HEADER: _block_layout(time_first=False), HEADER_TIME_FIRST: _block_layout(time_first=True)}
 
 _ATTACHED_IOS = re.compile(r"<attached: ([^<>]+)>")
 _ATTACHED_ANDROID = re.compile(r"^(.+?) \(file attached\)")
@@ -83,7 +149,7 @@ def trim_name(name: str) -> str:
 
 def strip_marks(text: str) -> str:
     """Remove invisible direction marks, which are formatting, not content."""
-    return text.translate(_STRIP_MARKS)
+    return text if text.isascii() else _MARK_RUN.sub("", text)
 
 
 def layout_of(line: str) -> re.Pattern[str] | None:
@@ -325,6 +391,14 @@ _EXACT: dict[str, Special] = {
         for end in _ENDINGS
     },
 }
+
+#: A one-line opening that ``special_message`` or ``is_attributed_notice`` could recognise is one of
+#: these exact texts, starts with one of ``ODD_STARTS`` (whose first characters are
+#: ``ODD_FIRST_CHARACTERS``, a cheaper first test), or contains "https://"; a parser may skip both for
+#: anything else.
+EXACT_OPENINGS = frozenset(_EXACT)
+ODD_STARTS = (*MARKS, *_CALL_STARTS)
+ODD_FIRST_CHARACTERS = frozenset(start[0] for start in ODD_STARTS)
 
 
 def special_message(opening: str, extra: list[str]) -> Special | None:

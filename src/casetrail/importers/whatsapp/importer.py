@@ -1,21 +1,21 @@
 """WhatsApp chat exports: a ``.txt`` file, or the ``.zip`` that "Export chat" with media produces.
 
-The chat text is read twice, streaming: the first pass only collects the distinct date tokens (and sender
-names) so the date order is decided for the whole file; the second pass yields one event per header
-line. Neither pass holds more than one message in memory, so million-message exports stay cheap.
+The chat text is read twice, streaming: the first pass (``scan``) only collects the distinct date tokens
+so the date order is decided for the whole file; the second (``builder``) yields one event per header
+line. Both read about a mebibyte of lines at a time and hold no more than that and one message, so
+million-message exports stay cheap.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, ClassVar
 
 from casetrail.errors import ArchiveTooLarge, InputError, UnsafeArchiveMember
 from casetrail.importers.base import ImportContext, Importer, Sniff
+from casetrail.importers.whatsapp.builder import EventBuilder
 from casetrail.importers.whatsapp.dates import (
     DateFormat,
     DateOrder,
@@ -25,51 +25,19 @@ from casetrail.importers.whatsapp.dates import (
     spoken,
     to_date,
 )
-from casetrail.importers.whatsapp.grammar import (
-    EDITED_MARKERS,
-    Header,
-    attached_name,
-    drop_marker_mark,
-    edited_marker,
-    is_attributed_notice,
-    is_contact_card,
-    layout_of,
-    omitted_media,
-    parse_header,
-    special_message,
-    strip_marks,
-    unusual_sender,
-)
+from casetrail.importers.whatsapp.grammar import layout_of, strip_marks
 from casetrail.importers.whatsapp.naming import conversation_from_filename
+from casetrail.importers.whatsapp.scan import Scan, place, scan, senders
 from casetrail.ingest.archive import SafeZip, is_metadata_member
 from casetrail.ingest.source import Source
-from casetrail.ingest.text import iter_lines
-from casetrail.model.event import Channel, Direction, Kind, Locator, ParsedEvent
+from casetrail.ingest.text import iter_blocks, iter_lines
+from casetrail.model.event import ParsedEvent
 
 CHAT_MEMBER = "_chat.txt"
 _SNIFF_BYTES = 4096
 _SNIFF_LINES = 5
 _MAX_TEXTS = 8
 _ASK_EXAMPLES = 2
-_SPECIAL_KINDS = {"deleted": Kind.DELETED, "call": Kind.CALL, "location": Kind.LOCATION}
-_CONTACT_MEDIA = frozenset({"contact card", "vcard"})
-# Enum members bound once: looking one up on its class costs more than the rest of the check.
-_MESSAGE, _SYSTEM, _DELETED, _CONTACT_CARD = Kind.MESSAGE, Kind.SYSTEM, Kind.DELETED, Kind.CONTACT_CARD
-
-
-@dataclass
-class _Scan:
-    """What the first pass learns: the header layout, distinct date tokens (each with the first line
-    that has it) and sender names."""
-
-    layout: re.Pattern[str]
-    dates: dict[str, int] = field(default_factory=dict)
-    senders: set[str] = field(default_factory=set)
-    twelve_hour: bool = False
-
-
-def _place(member: str | None, number: int) -> str:
-    return f"{member}:line {number}" if member else f"line {number}"
 
 
 def first_header_index(head: bytes) -> int | None:
@@ -155,17 +123,34 @@ class WhatsAppImporter(Importer):
             members = frozenset(archive.names())
             opener = partial(archive.open_member, member)
         with opener() as stream:
-            scan = _scan(stream, source.name, member)
+            found = scan(stream, source.name, member)
         fmt = _settle_order(
-            decide_format(scan.dates, context.timezone, scan.twelve_hour), scan, context, source.name, member
+            decide_format(found.dates, context.timezone, found.twelve_hour),
+            found,
+            context,
+            source.name,
+            member,
         )
-        builder = _Builder(fmt, DateReader(fmt, context.timezone), scan, member, members)
+        builder = EventBuilder(
+            fmt,
+            DateReader(fmt, context.timezone),
+            found.layout,
+            member,
+            members,
+            partial(_senders, opener, found),
+        )
         with opener() as stream:
-            yield from builder.run(stream)
+            yield from builder.run(iter_blocks(stream))
+
+
+def _senders(opener: Callable[[], IO[bytes]], found: Scan) -> set[str]:
+    """The file's sender names, read once more only if a ``Name:text`` header needs them."""
+    with opener() as stream:
+        return senders(stream, found.layout)
 
 
 def _settle_order(
-    fmt: DateFormat, scan: _Scan, context: ImportContext, file: str, member: str | None
+    fmt: DateFormat, found: Scan, context: ImportContext, file: str, member: str | None
 ) -> DateFormat:
     """The date order to use: as the person asked, as they answer when asked, or the flagged default.
 
@@ -179,13 +164,13 @@ def _settle_order(
         except ValueError:
             known = ", ".join(DateOrder)
             raise InputError(file, None, f"unknown date order {context.date_order!r} (use {known})") from None
-        for token, number in sorted(scan.dates.items(), key=lambda item: item[1]):
+        for token, number in sorted(found.dates.items(), key=lambda item: item[1]):
             if contradicts(token, wanted):
                 problem = (
                     f"the date {strip_marks(token)} cannot be read {wanted}, which was asked for; "
                     "check the date order, or leave it out to let the file decide"
                 )
-                raise InputError(file, _place(member, number), problem)
+                raise InputError(file, place(member, number), problem)
         if fmt.ambiguous or fmt.order is not wanted:
             context.note(f"{where}: dates read as {wanted} as you asked.")
         return DateFormat(wanted, False, fmt.twelve_hour, "the person importing gave the date order")
@@ -196,7 +181,7 @@ def _settle_order(
                 "date-order-ambiguous. Check one message whose date you know."
             )
         return fmt
-    examples = _two_readings(scan)
+    examples = _two_readings(found)
     if not examples:  # every date reads the same both ways (01/01/21): nothing to ask
         context.note(
             f"{where}: dates read {fmt.order} because {fmt.reason}; every event from it is flagged "
@@ -215,10 +200,10 @@ def _settle_order(
     return DateFormat(DateOrder(answer), False, fmt.twelve_hour, "the person importing chose the date order")
 
 
-def _two_readings(scan: _Scan) -> list[str]:
+def _two_readings(found: Scan) -> list[str]:
     """Up to two dates from the file (earliest lines first) read both ways, for the date-order question."""
     examples: list[str] = []
-    for token, _number in sorted(scan.dates.items(), key=lambda item: item[1]):
+    for token, _number in sorted(found.dates.items(), key=lambda item: item[1]):
         day_first, month_first = to_date(token, DateOrder.DAY_FIRST), to_date(token, DateOrder.MONTH_FIRST)
         if day_first is None or month_first is None or day_first == month_first:
             continue
@@ -226,134 +211,3 @@ def _two_readings(scan: _Scan) -> list[str]:
         if len(examples) == _ASK_EXAMPLES:
             break
     return examples
-
-
-def _scan(stream: IO[bytes], file: str, member: str | None) -> _Scan:
-    """First pass: refuse text before the first header, and gather what the date decision needs."""
-    scan: _Scan | None = None
-    count = 0
-    raw_senders: set[str] = set()
-    for line in iter_lines(stream):
-        count = line.number
-        if scan is None:
-            if not strip_marks(line.text).strip():
-                continue
-            layout = layout_of(line.text)
-            if layout is None:
-                problem = "text comes before the first WhatsApp message header; is this a chat export?"
-                raise InputError(file, _place(member, line.number), problem)
-            scan = _Scan(layout)
-        match = scan.layout.match(line.text)
-        if match is None:
-            continue
-        scan.dates.setdefault(match["date"], line.number)
-        if match["ampm"] is not None:
-            scan.twelve_hour = True
-        rest = match["rest"]
-        cut = rest.find(": ")
-        if cut > 0:
-            raw_senders.add(rest[:cut])
-    if scan is None:
-        problem = "the file is empty" if count == 0 else "no WhatsApp message header found (only blank lines)"
-        raise InputError(file, _place(member, max(count, 1)), problem)
-    scan.senders = {strip_marks(name) for name in raw_senders}
-    return scan
-
-
-class _Builder:
-    """Second pass: groups continuation lines under their header and turns each group into an event."""
-
-    def __init__(
-        self, fmt: DateFormat, reader: DateReader, scan: _Scan, member: str | None, members: frozenset[str]
-    ) -> None:
-        self.file_flags = ("date-order-ambiguous",) if fmt.ambiguous else ()
-        self.reader = reader
-        self.scan = scan
-        self.member = member
-        self.members = members
-        self.folder = member.rsplit("/", 1)[0] + "/" if member and "/" in member else ""
-
-    def run(self, stream: IO[bytes]) -> Iterator[ParsedEvent]:
-        layout = self.scan.layout
-        header: Header | None = None
-        first = last = 0
-        extra: list[str] = []
-        damaged = False
-        for line in iter_lines(stream):
-            parsed = parse_header(line.text, layout)
-            if parsed is None:
-                if header is not None:
-                    extra.append(line.text)
-                    last = line.number
-                    damaged = damaged or line.damaged
-                continue
-            if header is not None:
-                yield self.event(header, first, last, extra, damaged)
-            header, first, last, extra, damaged = parsed, line.number, line.number, [], line.damaged
-        if header is not None:
-            yield self.event(header, first, last, extra, damaged)
-
-    def event(self, header: Header, first: int, last: int, extra: list[str], damaged: bool) -> ParsedEvent:
-        occurred, time_flag = self.reader.read(header.date, header.time)
-        flags = list(self.file_flags)
-        if time_flag:
-            flags.append(time_flag)
-        sender, opening = header.sender, header.text
-        if sender is None and ":" in opening:
-            unusual = unusual_sender(opening, self.scan.senders)
-            if unusual is not None:
-                sender, opening = unusual
-                flags.append("unusual-header")
-        details: dict[str, str] = {}
-        attachments: tuple[str, ...] = ()
-        if sender is not None and is_attributed_notice(opening):
-            details["attributed_to"] = sender
-            sender = None
-        kind = _SYSTEM
-        if sender is not None:
-            opening, attachments, kind = self._media(opening, details)
-            if kind is _MESSAGE:
-                special = special_message(opening, extra)
-                if special is not None:
-                    kind = _SPECIAL_KINDS[special.kind]
-                    details.update(special.details)
-            final = extra[-1] if extra else opening
-            if final.endswith(EDITED_MARKERS) and kind is not _DELETED:
-                flags.append("edited")
-                details["edited"] = edited_marker(final) or ""
-        if damaged:
-            flags.append("undecodable-bytes")
-        span = str(first) if first == last else f"{first}-{last}"
-        return ParsedEvent(
-            occurred_at=occurred,
-            local_time=header.stamp,
-            channel=Channel.WHATSAPP,
-            kind=kind,
-            direction=Direction.NOT_APPLICABLE if sender is None else Direction.UNKNOWN,
-            sender=sender,
-            recipients=(),
-            text="\n".join([opening, *extra]) if extra else opening,
-            locator=Locator("line", span, self.member),
-            attachments=attachments,
-            flags=tuple(flags),
-            details=details,
-        )
-
-    def _media(self, opening: str, details: dict[str, str]) -> tuple[str, tuple[str, ...], Kind]:
-        """Resolve an attachment marker to an archive member, or note omitted media; a ``.vcf`` (or an
-        omitted contact card) makes the event a contact card."""
-        name = attached_name(opening)
-        if name is not None:
-            kind = _CONTACT_CARD if is_contact_card(name) else _MESSAGE
-            path = self.folder + name
-            if path in self.members:
-                return drop_marker_mark(opening), (path,), kind
-            details["missing_attachment"] = name
-            return drop_marker_mark(opening), (), kind
-        media = omitted_media(opening)
-        if media is not None:
-            details["media"] = "omitted"
-            details["media_type"] = media
-            kind = _CONTACT_CARD if media in _CONTACT_MEDIA else _MESSAGE
-            return drop_marker_mark(opening), (), kind
-        return opening, (), _MESSAGE
