@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from casetrail.errors import CasetrailError
 from casetrail.store.case import Case
-from casetrail.store.event_blocks import block_place, split_identities
+from casetrail.store.event_blocks import block_place, open_records, split_identities
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.expunge import EMPTY_SHA256, checkpoint_wal, expunge
 from casetrail.store.importing import import_file
@@ -81,7 +81,11 @@ def opened_values(case: Case, plain_db: Path) -> list[str]:
         conn.row_factory = sqlite3.Row
         for table, (column, place) in places.items():
             for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608  (fixed table names)
-                found.append(case.fields.open(row[column], place(dict(row))).decode())
+                if table == "event_blocks":  # records are compressed inside the seal
+                    records = open_records(case.fields, row["id"], row["identities"], row[column])
+                    found.append(json.dumps(records, ensure_ascii=False))
+                else:
+                    found.append(case.fields.open(row[column], place(dict(row))).decode())
     return found
 
 

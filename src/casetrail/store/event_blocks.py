@@ -15,6 +15,7 @@ identity ranges.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ _TIME_OFFSET = 1 << 62  # keeps every real time (back to 146,000 BC) above the u
 UNTIMED = bytes(8)
 REMOVED = bytes(IDENTITY_SIZE)  # an expunged slot's identity
 BLOCK_SIZE = 1000
+_ZLIB_JSON = b"\x01"  # the format byte of a block's sealed records: zlib-compressed JSON
 _SUFFIX_COUNT = 64
 _SUFFIXES = [b"#%d" % n for n in range(_SUFFIX_COUNT)]  # "#<occurrence>", ready-made for the common ones
 
@@ -218,12 +220,18 @@ def block_place(block_id: int, identities: bytes) -> str:
 
 
 def seal_records(fields: FieldCipher, block_id: int, identities: bytes, records: list[Any]) -> bytes:
-    """Seal a block's records as JSON (orjson: a dozen times faster than the standard encoder here)."""
-    return fields.seal(orjson.dumps(records), block_place(block_id, identities))
+    """Seal a block's records: JSON (orjson: a dozen times faster than the standard encoder here),
+    compressed (zlib, fastest level: chat text shrinks about threefold, and writing less is faster),
+    behind a format byte."""
+    packed = _ZLIB_JSON + zlib.compress(orjson.dumps(records), 1)
+    return fields.seal(packed, block_place(block_id, identities))
 
 
 def open_records(fields: FieldCipher, block_id: int, identities: bytes, sealed: bytes) -> list[Any]:
-    records: list[Any] = orjson.loads(fields.open(sealed, block_place(block_id, identities)))
+    packed = fields.open(sealed, block_place(block_id, identities))
+    if packed[:1] != _ZLIB_JSON:
+        raise ValueError(f"event block {block_id}: unknown record format {packed[:1]!r}")
+    records: list[Any] = orjson.loads(zlib.decompress(packed[1:]))
     return records
 
 
