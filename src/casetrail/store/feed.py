@@ -2,13 +2,13 @@
 
 Parsing a big export and sealing and storing its events take about the same time, and one Python
 process uses one core. So for a large file (and where ``fork`` exists) a child process runs the
-importer and sends its events through a pipe, a block's worth at a time, as plain records with
-their identities (a pure function of the file and the case's identity key). This process, which
-holds the case's write transaction, de-duplicates, seals and stores them. The child uses no key but
-the identity key and writes nothing. A question the importer asks (the date order) is passed back to
-this process, which has the terminal, and the answer is sent to the child. If the child fails, its
-error is raised here unchanged; if this process fails or is killed, the child finds its pipe closed
-and ends.
+importer and sends its events through a pipe, a block's worth at a time, as plain records (lists of
+str, int and None: marshal moves them cheaply). This process, which holds the case's write
+transaction, gives them identities, de-duplicates, seals and stores them: the split that keeps both
+processes about equally busy. The child uses no key and writes nothing. A question the importer
+asks (the date order) is passed back to this process, which has the terminal, and the answer is
+sent to the child. If the child fails, its error is raised here unchanged; if this process fails or
+is killed, the child finds its pipe closed and ends.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 from casetrail.errors import CasetrailError
 from casetrail.importers.base import ImportContext, Importer
 from casetrail.ingest.source import Source
-from casetrail.store.event_blocks import BLOCK_SIZE, IdentityMaker, event_record
+from casetrail.store.event_blocks import BLOCK_SIZE, event_record
 
 #: Files at least this large are read in a child process (``CASETRAIL_IMPORT_READER`` overrides:
 #: ``child`` always, ``inline`` never).
@@ -56,28 +56,9 @@ class FeedReport:
     flagged_total: int = 0
 
 
-@dataclass(frozen=True)
-class Identities:
-    """What the child needs to give records their identities (the same ones this process would)."""
-
-    key: bytes
-    conversation: str | None
-
-
-def _send_batches(
-    pipe: Connection, importer: Importer, source: Source, context: ImportContext, keys: Identities
-) -> FeedReport:
+def _send_batches(pipe: Connection, importer: Importer, source: Source, context: ImportContext) -> FeedReport:
     report = FeedReport()
     pending: dict[str, list[list[Any]]] = {}
-    makers: dict[str, IdentityMaker] = {}
-
-    def send(channel: str, records: list[list[Any]]) -> None:
-        maker = makers.get(channel)
-        if maker is None:
-            maker = makers[channel] = IdentityMaker(keys.key, keys.conversation, channel)
-        identities = b"".join(maker.identities(records))
-        pipe.send_bytes(_BATCH + marshal.dumps((channel, identities, records)))
-
     for event in importer.events(source, context):
         if event.flags:
             report.flagged_total += 1
@@ -88,22 +69,17 @@ def _send_batches(
             records = pending[event.channel] = []
         records.append(event_record(event))
         if len(records) >= BLOCK_SIZE:
-            send(str(event.channel), records)
+            pipe.send_bytes(_BATCH + marshal.dumps((str(event.channel), records)))
             records.clear()
     for channel, records in pending.items():
         if records:
-            send(str(channel), records)
+            pipe.send_bytes(_BATCH + marshal.dumps((str(channel), records)))
     report.notes = list(context.notes)
     return report
 
 
 def _child(
-    pipe: Connection,
-    parents_end: Connection,
-    importer: Importer,
-    source: Source,
-    context: ImportContext,
-    keys: Identities,
+    pipe: Connection, parents_end: Connection, importer: Importer, source: Source, context: ImportContext
 ) -> None:
     """The reader: runs the importer and streams its records; asks questions through the pipe."""
     parents_end.close()  # the fork copied it: holding it would keep the pipe open if the parent died
@@ -116,7 +92,7 @@ def _child(
 
     inner = ImportContext(context.timezone, [], context.date_order, ask if context.ask else None)
     try:
-        report = _send_batches(pipe, importer, source, inner, keys)
+        report = _send_batches(pipe, importer, source, inner)
         pipe.send_bytes(_DONE + pickle.dumps(report))
     except (BrokenPipeError, EOFError):
         return  # the parent is gone: nothing to report to
@@ -145,9 +121,9 @@ def _widen(pipe: Connection) -> None:
 
 
 class Feed:
-    """Records of one file, read by a child process; iterate for ``(channel, identities, records)``."""
+    """Records of one file, read by a child process; iterate for ``(channel, records)`` batches."""
 
-    def __init__(self, importer: Importer, source: Source, context: ImportContext, keys: Identities) -> None:
+    def __init__(self, importer: Importer, source: Source, context: ImportContext) -> None:
         self.context = context
         self.report = FeedReport()
         mine, theirs = multiprocessing.Pipe(duplex=True)
@@ -157,12 +133,12 @@ class Feed:
         sys.stdout.flush()  # what is buffered here must not be written again by the child
         sys.stderr.flush()
         self._process = multiprocessing.get_context("fork").Process(
-            target=_child, args=(theirs, mine, importer, source, context, keys), daemon=True
+            target=_child, args=(theirs, mine, importer, source, context), daemon=True
         )
         self._process.start()
         theirs.close()
 
-    def __iter__(self) -> Iterator[tuple[str, bytes, list[list[Any]]]]:
+    def __iter__(self) -> Iterator[tuple[str, list[list[Any]]]]:
         while True:
             try:
                 data = self._pipe.recv_bytes()
@@ -172,8 +148,8 @@ class Feed:
                 ) from None
             tag, body = data[:1], data[1:]
             if tag == _BATCH:
-                channel, identities, records = marshal.loads(body)  # noqa: S302 (our own child)
-                yield channel, identities, records
+                channel, records = marshal.loads(body)  # noqa: S302 (from our own child process)
+                yield channel, records
             elif tag == _ASK:
                 question, choices = pickle.loads(body)  # noqa: S301 (from our own child process)
                 if self.context.ask is None:  # the child is given a way to ask only when there is one

@@ -34,10 +34,9 @@ from casetrail.store.event_blocks import (
     identity_range,
     seal_records,
     source_record,
-    split_identities,
 )
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.feed import Feed, Identities, use_child
+from casetrail.store.feed import Feed, use_child
 from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
@@ -207,6 +206,10 @@ class EventWriter:
             del pending.identities[BLOCK_SIZE:], pending.records[BLOCK_SIZE:]
             self._flush(pending)
             self.pending[channel] = pending = rest
+
+    def maker(self, channel: str) -> IdentityMaker:
+        """The identity maker for a channel of this import (identities depend on earlier records)."""
+        return self._pending(channel).maker
 
     def _pending(self, channel: str) -> _Pending:
         pending = self.pending.get(channel)
@@ -613,10 +616,10 @@ def _write_from_child(
     progress: Callable[[int], None] | None,
 ) -> None:
     """Store what a child process reads (store/feed.py); its notes and doubts join this import's."""
-    keys = Identities(writer.case.keys.index, writer.conversation_key)
-    with Feed(importer, source, context, keys) as feed:
-        for channel, identities, records in feed:
-            writer.write_records(channel, records, split_identities(identities), members)
+    with Feed(importer, source, context) as feed:
+        for channel, records in feed:
+            identities = writer.maker(channel).identities(records)
+            writer.write_records(channel, records, identities, members)
             if progress:
                 progress(len(records))
     for note in feed.report.notes:
