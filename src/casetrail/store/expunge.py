@@ -149,26 +149,28 @@ def _check_no_later_version(conn: Connection, plan: ExpungePlan) -> None:
 def _delete_events(case: Case, conn: Connection, plan: ExpungePlan, gone: set[int]) -> None:
     """Remove dropped events and every trace of the gone exhibits from rows and sealed blocks."""
     dropped = list(plan.dropped)
+    touched = set(
+        conn.execute(select(event_blocks.c.id).where(event_blocks.c.exhibit_id.in_(gone))).scalars()
+    )
     for start in range(0, len(dropped), _CHUNK):
         chunk = dropped[start : start + _CHUNK]
+        for table in (events, event_sources):  # the blocks holding their records and source records
+            touched.update(
+                conn.execute(select(table.c.block_id).where(table.c.identity.in_(chunk))).scalars()
+            )
         for table in (events, event_attachments, event_flags, event_sources):
             conn.execute(table.delete().where(table.c.identity.in_(chunk)))
         conn.execute(event_supersedes.delete().where(event_supersedes.c.identity.in_(chunk)))
     conn.execute(event_sources.delete().where(event_sources.c.exhibit_id.in_(gone)))
     conn.execute(event_attachments.delete().where(event_attachments.c.exhibit_id.in_(gone)))
-    touched = conn.execute(
-        select(
-            event_blocks.c.id,
-            event_blocks.c.exhibit_id,
-            event_blocks.c.identities,
-            event_blocks.c.records_enc,
-        )
-    ).all()
-    for block_id, exhibit_id, identities, sealed in touched:
+    for block_id in sorted(touched):  # one block at a time: memory does not grow with the case
+        exhibit_id, identities, sealed = conn.execute(
+            select(event_blocks.c.exhibit_id, event_blocks.c.identities, event_blocks.c.records_enc).where(
+                event_blocks.c.id == block_id
+            )
+        ).one()
         slots = split_identities(identities)
         from_gone = exhibit_id in gone
-        if not from_gone and not plan.dropped.intersection(slots):
-            continue
         records = open_records(case.fields, block_id, identities, sealed)
         for slot, (identity, record) in enumerate(zip(slots, records, strict=True)):
             if record is None:
