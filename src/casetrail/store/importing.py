@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import groupby, islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
 BATCH = 2000
+_CHANNEL = attrgetter("channel")
 _LOOKUP_CHUNK = 500  # identities per IN (...) query, well under SQLite's parameter limit
 FLAGGED_REPORT_LIMIT = 200
 
@@ -169,26 +171,12 @@ class EventWriter:
         """Queue events (sealed when a block fills; call :meth:`finish` at the end); returns identities."""
         for event in [event for event in batch if event.flags]:
             note_flags(self.result, str(event.locator), event.flags)
-        channels = {event.channel for event in batch}
-        if len(channels) == 1:  # the usual case: one channel, no need to split the batch
-            [channel] = channels
-            records = [event_record(event) for event in batch]
-            identities = self._pending(channel).maker.identities(records)
-            self.write_records(str(channel), records, identities, members)
-            return identities
         landed: list[bytes] = []
-        start = 0
-        while start < len(batch):
-            channel = batch[start].channel
-            end = start + 1
-            while end < len(batch) and batch[end].channel == channel:
-                end += 1
-            run = batch[start:end]
+        for channel, run in groupby(batch, key=_CHANNEL):  # usually one run: a file is one channel
             records = [event_record(event) for event in run]
-            identities = self._pending(channel).maker.identities(records)
+            identities = self.maker(channel).identities(records)
             self.write_records(str(channel), records, identities, members)
             landed.extend(identities)
-            start = end
         return landed
 
     def write_records(
