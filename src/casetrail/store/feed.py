@@ -34,7 +34,7 @@ from casetrail.store.event_blocks import BLOCK_SIZE, event_record
 #: Files at least this large are read in a child process (``CASETRAIL_IMPORT_READER`` overrides:
 #: ``child`` always, ``inline`` never).
 CHILD_FROM_BYTES = 4 * 2**20
-FLAGGED_REPORT_LIMIT = 200
+FLAGGED_REPORT_LIMIT = 200  # records with doubts listed by name in an import's report (all are counted)
 _PIPE_BYTES = 4 * 2**20
 _BATCH, _ASK, _ANSWER, _DONE, _ERROR = b"B", b"A", b"R", b"D", b"E"
 

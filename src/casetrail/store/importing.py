@@ -37,14 +37,13 @@ from casetrail.store.event_blocks import (
     source_record,
 )
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.feed import Feed, use_child
+from casetrail.store.feed import FLAGGED_REPORT_LIMIT, Feed, use_child
 from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
 BATCH = 2000
 _CHANNEL = attrgetter("channel")
 _LOOKUP_CHUNK = 500  # identities per IN (...) query, well under SQLite's parameter limit
-FLAGGED_REPORT_LIMIT = 200
 
 
 @dataclass
