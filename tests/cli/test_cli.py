@@ -116,7 +116,7 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[1] == {"file": str(missing), "error": f"{missing}: no such file", "place": None}
     assert report[2] == {
         "file": str(notes),
-        "error": "notes.txt: no importer recognises this file (tried: diary, whatsapp)",
+        "error": "notes.txt: no importer recognises this file (tried: diary, sms-backup, whatsapp)",
         "place": None,
     }
     zipped = report[3]
