@@ -30,7 +30,10 @@ Asker = Callable[[str, list[str]], str]
 
 
 def import_files(
-    paths: Annotated[list[Path], typer.Argument(help="Export files to import (.txt, .zip, diary .json).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Export files (WhatsApp .txt or .zip, SMS Backup & Restore .xml, diary .json)."),
+    ],
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
     actor: ActorOption = None,
