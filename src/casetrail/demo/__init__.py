@@ -8,6 +8,7 @@ from casetrail.demo.generator import (
     ChatFile,
     DemoFiles,
     generate_demo_files,
+    write_large_sms_backup,
     write_large_whatsapp_export,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "ChatFile",
     "DemoFiles",
     "generate_demo_files",
+    "write_large_sms_backup",
     "write_large_whatsapp_export",
 ]

@@ -25,6 +25,7 @@ from casetrail.demo.script import (
     tell,
     unambiguous,
 )
+from casetrail.demo.sms_export import write_sms_backup
 from casetrail.demo.whatsapp_export import (
     ChatMessage,
     ExportStats,
@@ -206,3 +207,14 @@ def write_large_whatsapp_export(path: Path, messages: int, *, seed: int = 1, lay
     else:
         raise ValueError(f'layout must be "android" or "ios", not {layout!r}')
     return stats.header_lines
+
+
+def write_large_sms_backup(path: Path, messages: int, *, seed: int = 1) -> int:
+    """Stream an SMS Backup & Restore file of ``messages`` texts with the ex-partner, for benchmarks.
+
+    The same fictional conversation as the WhatsApp benchmark, one ``<sms>`` element per message
+    (multi-line texts included); memory stays flat whatever the size. Returns the count.
+    """
+    rng = random.Random(seed)  # noqa: S311 - benchmark text, not secrets
+    stream = bulk_messages(rng, messages + 1, notice=E2E_ANDROID)  # the notice is not an SMS
+    return write_sms_backup(path, stream, messages, EX_PARTNER)

@@ -1,12 +1,13 @@
-"""Benchmark: generate a large WhatsApp export and time its import into a new case.
+"""Benchmark: generate a large export (WhatsApp chat or SMS backup) and time its import into a new case.
 
 The import runs in a separate process that first unlocks the case (Argon2id, 256 MiB: a fixed
 cost, excluded from the timing and, on Linux, from the peak memory by resetting the peak after it),
 then times ``import_file`` end to end: parse, de-duplicate, seal, store, audit, commit. Run it at two
 sizes to see that memory does not grow with the file:
 
-    .venv/bin/python bench/import_whatsapp_1m.py --messages 10000
-    .venv/bin/python bench/import_whatsapp_1m.py --messages 1000000
+    .venv/bin/python bench/import_1m.py --messages 10000
+    .venv/bin/python bench/import_1m.py --messages 1000000
+    .venv/bin/python bench/import_1m.py --format sms --messages 1000000
 
 ``--reader inline`` or ``--reader child`` forces where the file is parsed (store/feed.py); the
 default lets casetrail choose (a child process for files of 4 MiB and more). Figures are recorded
@@ -26,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from casetrail.demo import write_large_whatsapp_export
+from casetrail.demo import write_large_sms_backup, write_large_whatsapp_export
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
 
@@ -71,6 +72,7 @@ def inner(case_dir: Path, export: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=["whatsapp", "sms"], default="whatsapp")
     parser.add_argument("--reader", choices=["auto", "inline", "child"], default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--inner", nargs=2, metavar=("CASE", "EXPORT"), help=argparse.SUPPRESS)
@@ -80,9 +82,13 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
     try:
-        export = work / "WhatsApp Chat with Casey Marsh.txt"
         started = time.perf_counter()
-        written = write_large_whatsapp_export(export, args.messages)
+        if args.format == "sms":
+            export = work / "sms-20250601090000.xml"
+            written = write_large_sms_backup(export, args.messages)
+        else:
+            export = work / "WhatsApp Chat with Casey Marsh.txt"
+            written = write_large_whatsapp_export(export, args.messages)
         size_mib = export.stat().st_size / 2**20
         print(
             f"generated {written:,} messages ({size_mib:,.1f} MiB) in {time.perf_counter() - started:.1f} s"
