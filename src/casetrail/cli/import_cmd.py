@@ -156,12 +156,27 @@ def _pick(value: str, choices: list[str]) -> str:
     raise typer.BadParameter(f"please type one of: {', '.join(choices)}")
 
 
+_ACCOUNTS_SHOWN = 8  # names on the summary line; --json lists them all
+
+
 def _show(result: ImportResult) -> None:
     console.print(identifier(result.file), end="")
     console.print(
         f": {result.events_added:,} events added, {result.duplicates:,} already in the case "
         f"(exhibit {result.exhibit}; {len(result.new_exhibits)} new exhibit(s); read as {result.importer})"
     )
+    if result.first and result.last:
+        console.print(f"  From {result.first:%Y-%m-%d %H:%M} to {result.last:%Y-%m-%d %H:%M} (UTC).")
+    if result.accounts:
+        more = " (and more)" if result.accounts_capped else ""
+        shown = ", ".join(result.accounts[:_ACCOUNTS_SHOWN])
+        rest = (
+            f", and {len(result.accounts) - _ACCOUNTS_SHOWN:,} more"
+            if len(result.accounts) > _ACCOUNTS_SHOWN
+            else ""
+        )
+        console.print(f"  {len(result.accounts):,}{more} account(s): ", end="")
+        console.print(identifier(shown + rest))
     if result.flagged_total:
         console.print(f"  {result.flagged_total:,} event(s) carry a flag worth checking (see timeline).")
     for note in result.notes:

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from itertools import groupby, islice
 from operator import attrgetter
@@ -24,6 +25,7 @@ from casetrail.importers.base import ImportContext, Importer
 from casetrail.importers.registry import LoadedImporter, choose, discover
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
+from casetrail.model.timestamps import from_micros
 from casetrail.store.audit_log import utc_now
 from casetrail.store.blobs import file_chunks, hash_chunks
 from casetrail.store.case import Case
@@ -44,6 +46,8 @@ from casetrail.testing.crash import crash_point
 BATCH = 2000
 _CHANNEL = attrgetter("channel")
 _LOOKUP_CHUNK = 500  # identities per IN (...) query, well under SQLite's parameter limit
+#: Distinct senders and recipients an import report lists (a hostile file could hold millions).
+ACCOUNTS_LIMIT = 1000
 
 
 @dataclass
@@ -59,6 +63,10 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     conversation: str | None = None
     missing_flagged: int = 0
+    first: datetime | None = None  # the earliest and latest event time in the file (UTC)
+    last: datetime | None = None
+    accounts: list[str] = field(default_factory=list)  # senders and recipients, as written
+    accounts_capped: bool = False  # more than ACCOUNTS_LIMIT distinct: only that many are listed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,7 +81,14 @@ class ImportResult:
             "notes": self.notes,
             "conversation": self.conversation,
             "newly_flagged_missing": self.missing_flagged,
+            "time_span": {"first": _utc(self.first), "last": _utc(self.last)},
+            "accounts_seen": self.accounts,
+            "accounts_capped": self.accounts_capped,
         }
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def unambiguous(*parts: str | None) -> str:
@@ -153,6 +168,7 @@ class EventWriter:
         self.first_us: int | None = None
         self.last_us: int | None = None
         self.members: dict[str, int] = {}
+        self.accounts: set[str] = set()
         self.fresh = not self._conversation_has_events()
         self.next_block_id = (
             int(conn.execute(select(func.coalesce(func.max(event_blocks.c.id), 0))).scalar_one()) + 1
@@ -183,6 +199,9 @@ class EventWriter:
     ) -> None:
         """Queue records and their identities (in file order), flushing a block whenever one fills."""
         self.members = members
+        if len(self.accounts) < ACCOUNTS_LIMIT:
+            self.accounts.update([r[8] for r in records if r[8] is not None])
+            self.accounts.update([person for r in records if r[9] for person in r[9]])
         pending = self._pending(channel)
         pending.identities.extend(identities)
         pending.records.extend(records)
@@ -460,6 +479,9 @@ def _run(
             .where(imports.c.id == import_id)
             .values(conversation_id=conversation_id, first_us=writer.first_us, last_us=writer.last_us)
         )
+        result.first, result.last = from_micros(writer.first_us), from_micros(writer.last_us)
+        result.accounts = sorted(writer.accounts)[:ACCOUNTS_LIMIT]
+        result.accounts_capped = len(writer.accounts) > ACCOUNTS_LIMIT
         if conversation_id is not None:
             result.missing_flagged = flag_missing(conn, conversation_id)
         if result.missing_flagged:
