@@ -18,6 +18,7 @@ from casetrail.errors import CasetrailError
 from casetrail.importers.diary import FORMAT, KINDS, entry_to_event
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
+from casetrail.store.event_blocks import stored_event
 from casetrail.store.exhibits import add_exhibit
 from casetrail.store.importing import EventWriter, ImportResult, start_import
 from casetrail.store.queries import BlockReader
@@ -59,7 +60,8 @@ def latest_version(case: Case, uid: str) -> tuple[bytes, dict[str, Any]]:
             raise CasetrailError(
                 f"Entry {uid} has already been amended; amend the newest version, {bytes(newer).hex()}."
             )
-        [event] = [e for e in BlockReader(case, conn).events(row.block_id) if e.slot == row.slot]
+        identities, records = BlockReader(case, conn).block(row.block_id)
+        event = stored_event(identities[row.slot], row.block_id, row.slot, records[row.slot])
     content = {"details": event.details, "text": event.text, "local_time": event.local_time}
     return identity, {**content, "channel": row.channel, "kind": row.kind}
 

@@ -60,9 +60,14 @@ def identity_range(since_us: int | None, until_us: int | None) -> tuple[bytes, b
     return low, high
 
 
+def unambiguous(*parts: str | None) -> str:
+    """Join fields so that no two different field lists give the same string (length-prefixed)."""
+    return "".join("~" if part is None else f"{len(part)}:{part}" for part in parts)
+
+
 def _unambiguous(parts: tuple[str | None, ...]) -> str:
-    """Length-prefixed join: no two different part lists give the same text."""
-    return "L" + "".join("~" if part is None else f"{len(part)}:{part}" for part in parts)
+    """An identity basis in the length-prefixed encoding (the "L" keeps it apart from the joined one)."""
+    return "L" + unambiguous(*parts)
 
 
 class IdentityMaker:

@@ -24,11 +24,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from casetrail.errors import CasetrailError
 from casetrail.importers.base import ImportContext, Importer
 from casetrail.ingest.source import Source
+from casetrail.model.event import ParsedEvent
 from casetrail.store.event_blocks import BLOCK_SIZE, event_record
 
 #: Files at least this large are read in a child process (``CASETRAIL_IMPORT_READER`` overrides:
@@ -56,14 +57,26 @@ class FeedReport:
     flagged_total: int = 0
 
 
+class Flagged(Protocol):
+    """Where records with doubts are counted and the first few listed (an import result, a report)."""
+
+    flagged: list[dict[str, Any]]
+    flagged_total: int
+
+
+def note_flags(report: Flagged, event: ParsedEvent) -> None:
+    """Count a record that carries doubts, and list the first few for the person importing."""
+    report.flagged_total += 1
+    if len(report.flagged) < FLAGGED_REPORT_LIMIT:
+        report.flagged.append({"locator": str(event.locator), "flags": list(event.flags)})
+
+
 def _send_batches(pipe: Connection, importer: Importer, source: Source, context: ImportContext) -> FeedReport:
     report = FeedReport()
     pending: dict[str, list[list[Any]]] = {}
     for event in importer.events(source, context):
         if event.flags:
-            report.flagged_total += 1
-            if len(report.flagged) < FLAGGED_REPORT_LIMIT:
-                report.flagged.append({"locator": str(event.locator), "flags": list(event.flags)})
+            note_flags(report, event)
         records = pending.get(event.channel)
         if records is None:
             records = pending[event.channel] = []

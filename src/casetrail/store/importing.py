@@ -37,9 +37,10 @@ from casetrail.store.event_blocks import (
     identity_range,
     seal_records,
     source_record,
+    unambiguous,
 )
 from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
-from casetrail.store.feed import FLAGGED_REPORT_LIMIT, Feed, use_child
+from casetrail.store.feed import FLAGGED_REPORT_LIMIT, Feed, note_flags, use_child
 from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
@@ -89,11 +90,6 @@ class ImportResult:
 
 def _utc(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
-def unambiguous(*parts: str | None) -> str:
-    """Join fields so that no two different field lists give the same string (length-prefixed)."""
-    return "".join("~" if part is None else f"{len(part)}:{part}" for part in parts)
 
 
 @dataclass
@@ -185,7 +181,7 @@ class EventWriter:
     def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[bytes]:
         """Queue events (sealed when a block fills; call :meth:`finish` at the end); returns identities."""
         for event in [event for event in batch if event.flags]:
-            note_flags(self.result, str(event.locator), event.flags)
+            note_flags(self.result, event)
         landed: list[bytes] = []
         for channel, run in groupby(batch, key=_CHANNEL):  # usually one run: a file is one channel
             records = [event_record(event) for event in run]
@@ -364,13 +360,6 @@ class EventWriter:
                 "INSERT OR IGNORE INTO event_attachments (identity, exhibit_id) VALUES (?, ?)", attach_rows
             )
         crash_point("batch-written")
-
-
-def note_flags(result: ImportResult, locator: str, flags: tuple[str, ...] | list[str]) -> None:
-    """Count a record that carries doubts, and list the first few for the person importing."""
-    result.flagged_total += 1
-    if len(result.flagged) < FLAGGED_REPORT_LIMIT:
-        result.flagged.append({"locator": locator, "flags": list(flags)})
 
 
 @contextmanager
