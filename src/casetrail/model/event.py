@@ -63,14 +63,33 @@ class Locator:
         return f"{inside}{self.scheme} {self.value}"
 
 
+@dataclass(frozen=True, slots=True)
+class EmbeddedFile:
+    """A file carried inside the original rather than beside it: an e-mail attachment, an MMS picture.
+
+    The store keeps ``data`` as an exhibit of its own, inside the original's exhibit, before the event
+    that carries it. ``key`` is unique within one import and is what the event's ``attachments`` name;
+    ``name`` is the file name the original gives (evidence: hostile, maybe empty); ``place`` says where
+    in the original it was found, e.g. ``"message 12, part 3"``.
+    """
+
+    key: str
+    name: str
+    data: bytes
+    content_type: str | None
+    place: str
+
+
 @dataclass(slots=True)
 class ParsedEvent:
     """One event as an importer read it, before the store gives it an id and exhibit links.
 
     ``occurred_at`` is timezone-aware UTC (None when the source gives no usable time);
     ``local_time`` is the time exactly as the source wrote it. ``attachments`` name members of the same
-    archive (the store turns them into exhibit references). ``flags`` record doubts an officer should
-    see, e.g. ``dst-gap``, ``dst-ambiguous``, ``date-order-ambiguous``, ``undecodable-bytes``.
+    archive or the keys of ``embedded`` files (the store turns both into exhibit references).
+    ``flags`` record doubts an officer should see, e.g. ``dst-gap``, ``date-order-ambiguous``,
+    ``undecodable-bytes``. ``conversation`` names the chat the event belongs to when one file holds
+    many (a whole-account export); None means the file's own (``Importer.conversation``).
     """
 
     occurred_at: datetime | None
@@ -85,3 +104,5 @@ class ParsedEvent:
     attachments: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     details: dict[str, str] = field(default_factory=dict)
+    embedded: tuple[EmbeddedFile, ...] = ()
+    conversation: str | None = None

@@ -100,11 +100,10 @@ def save_entry(
         writer = EventWriter(
             case, conn, import_id, exhibit, ImportResult("diary entry", IMPORTER, exhibit.ref)
         )
-        [identity] = writer.write([event], {})
+        [identity] = writer.write([event])
         writer.finish()
         if previous is not None:
             conn.execute(event_supersedes.insert().values(identity=identity, supersedes=previous))
-        conn.execute(imports.update().where(imports.c.id == import_id).values(events_added=1))
         uid = identity.hex()
         details = {
             "exhibit": exhibit.ref,

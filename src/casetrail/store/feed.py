@@ -21,7 +21,7 @@ import os
 import pickle
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from casetrail.errors import CasetrailError
 from casetrail.importers.base import ImportContext, Importer
 from casetrail.ingest.source import Source
-from casetrail.model.event import ParsedEvent
+from casetrail.model.event import EmbeddedFile, ParsedEvent
 from casetrail.store.event_blocks import BLOCK_SIZE, event_record
 
 #: Files at least this large are read in a child process (``CASETRAIL_IMPORT_READER`` overrides:
@@ -37,7 +37,7 @@ from casetrail.store.event_blocks import BLOCK_SIZE, event_record
 CHILD_FROM_BYTES = 4 * 2**20
 FLAGGED_REPORT_LIMIT = 200  # records with doubts listed by name in an import's report (all are counted)
 _PIPE_BYTES = 4 * 2**20
-_BATCH, _ASK, _ANSWER, _DONE, _ERROR = b"B", b"A", b"R", b"D", b"E"
+_BATCH, _FILE, _ASK, _ANSWER, _DONE, _ERROR = b"B", b"F", b"A", b"R", b"D", b"E"
 
 
 def use_child(source: Source) -> bool:
@@ -73,20 +73,25 @@ def note_flags(report: Flagged, event: ParsedEvent) -> None:
 
 def _send_batches(pipe: Connection, importer: Importer, source: Source, context: ImportContext) -> FeedReport:
     report = FeedReport()
-    pending: dict[str, list[list[Any]]] = {}
+    pending: dict[tuple[str, str | None], list[list[Any]]] = {}
     for event in importer.events(source, context):
         if event.flags:
             note_flags(report, event)
-        records = pending.get(event.channel)
+        for file in event.embedded:  # sent at once, so the parent stores it before the event's batch
+            pipe.send_bytes(
+                _FILE + marshal.dumps((file.key, file.name, file.data, file.content_type, file.place))
+            )
+        lane = (str(event.channel), event.conversation)
+        records = pending.get(lane)
         if records is None:
-            records = pending[event.channel] = []
+            records = pending[lane] = []
         records.append(event_record(event))
         if len(records) >= BLOCK_SIZE:
-            pipe.send_bytes(_BATCH + marshal.dumps((str(event.channel), records)))
+            pipe.send_bytes(_BATCH + marshal.dumps((*lane, records)))
             records.clear()
-    for channel, records in pending.items():
+    for lane, records in pending.items():
         if records:
-            pipe.send_bytes(_BATCH + marshal.dumps((str(channel), records)))
+            pipe.send_bytes(_BATCH + marshal.dumps((*lane, records)))
     report.notes = list(context.notes)
     return report
 
@@ -134,10 +139,21 @@ def _widen(pipe: Connection) -> None:
 
 
 class Feed:
-    """Records of one file, read by a child process; iterate for ``(channel, records)`` batches."""
+    """Records of one file, read by a child process; iterate for ``(channel, conversation, records)``.
 
-    def __init__(self, importer: Importer, source: Source, context: ImportContext) -> None:
+    Files embedded in the original are handed to ``keep_file`` as they arrive, before the batch
+    holding their event.
+    """
+
+    def __init__(
+        self,
+        importer: Importer,
+        source: Source,
+        context: ImportContext,
+        keep_file: Callable[[EmbeddedFile], None],
+    ) -> None:
         self.context = context
+        self.keep_file = keep_file
         self.report = FeedReport()
         mine, theirs = multiprocessing.Pipe(duplex=True)
         _widen(mine)
@@ -151,7 +167,7 @@ class Feed:
         self._process.start()
         theirs.close()
 
-    def __iter__(self) -> Iterator[tuple[str, list[list[Any]]]]:
+    def __iter__(self) -> Iterator[tuple[str, str | None, list[list[Any]]]]:
         while True:
             try:
                 data = self._pipe.recv_bytes()
@@ -161,8 +177,10 @@ class Feed:
                 ) from None
             tag, body = data[:1], data[1:]
             if tag == _BATCH:
-                channel, records = marshal.loads(body)  # noqa: S302 (from our own child process)
-                yield channel, records
+                channel, conversation, records = marshal.loads(body)  # noqa: S302 (our own child)
+                yield channel, conversation, records
+            elif tag == _FILE:
+                self.keep_file(EmbeddedFile(*marshal.loads(body)))  # noqa: S302 (our own child)
             elif tag == _ASK:
                 question, choices = pickle.loads(body)  # noqa: S301 (from our own child process)
                 if self.context.ask is None:  # the child is given a way to ask only when there is one

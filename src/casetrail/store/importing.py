@@ -8,13 +8,13 @@ at that time, so re-importing an export, or an overlapping later export, adds so
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from itertools import groupby, islice
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from casetrail.crypto.keys import keyed_hash
 from casetrail.importers.base import ImportContext, Importer
 from casetrail.importers.registry import LoadedImporter, choose, discover
 from casetrail.ingest.source import Source
-from casetrail.model.event import ParsedEvent
+from casetrail.model.event import EmbeddedFile, ParsedEvent
 from casetrail.model.timestamps import from_micros
 from casetrail.store.audit_log import utc_now
 from casetrail.store.blobs import file_chunks, hash_chunks
@@ -45,7 +45,12 @@ from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
 
 BATCH = 2000
-_CHANNEL = attrgetter("channel")
+
+
+def _lane(event: ParsedEvent) -> tuple[str | None, str]:
+    return event.conversation, event.channel
+
+
 _LOOKUP_CHUNK = 500  # identities per IN (...) query, well under SQLite's parameter limit
 #: Distinct senders and recipients an import report lists (a hostile file could hold millions).
 ACCOUNTS_LIMIT = 1000
@@ -68,6 +73,7 @@ class ImportResult:
     last: datetime | None = None
     accounts: list[str] = field(default_factory=list)  # senders and recipients, as written
     accounts_capped: bool = False  # more than ACCOUNTS_LIMIT distinct: only that many are listed
+    conversations: int = 0  # chats the file holds, when the format names them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +87,7 @@ class ImportResult:
             "flagged_total": self.flagged_total,
             "notes": self.notes,
             "conversation": self.conversation,
+            "conversations": self.conversations,
             "newly_flagged_missing": self.missing_flagged,
             "time_span": {"first": _utc(self.first), "last": _utc(self.last)},
             "accounts_seen": self.accounts,
@@ -93,9 +100,33 @@ def _utc(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class _Pending:
-    """Records waiting to be sealed as one block (one channel per block), with their identities."""
+class _Thread:
+    """One conversation of an import (most files hold one): its ``imports`` row and identity space.
 
+    A whole-account export holds many chats; each gets an ``imports`` row of its own, so each chat's
+    time span is known and a later export of it can be compared message by message.
+    """
+
+    name: str | None
+    conversation_id: int | None
+    key: str | None  # the keyed conversation name identities are scoped by
+    import_id: int
+    fresh: bool  # the conversation had no events before this import (no lookups needed)
+    first_us: int | None = None
+    last_us: int | None = None
+    added: int = 0
+    duplicates: int = 0
+
+    def widen(self, low: int, high: int) -> None:
+        self.first_us = low if self.first_us is None else min(low, self.first_us)
+        self.last_us = high if self.last_us is None else max(high, self.last_us)
+
+
+@dataclass
+class _Pending:
+    """Records waiting to be sealed as one block (one channel and conversation per block)."""
+
+    thread: _Thread
     channel: str
     maker: IdentityMaker
     identities: list[bytes] = field(default_factory=list)
@@ -135,7 +166,7 @@ class _Block:
 class EventWriter:
     """De-duplicates, seals and stores the events of one import, a block at a time.
 
-    While the conversation has no events yet (a first import), nothing can be a duplicate except by
+    While a conversation has no events yet (a first import), nothing can be a duplicate except by
     an identity collision inside the file itself, so blocks are inserted without looking anything
     up; if the database refuses one (a collision), it is rolled back to its savepoint and the writer
     looks every identity up from then on, as it does from the start for a conversation it knows.
@@ -148,96 +179,168 @@ class EventWriter:
         import_id: int,
         exhibit: ExhibitRow,
         result: ImportResult,
-        conversation_id: int | None = None,
-        conversation_key: str | None = None,
+        conversation: str | None = None,
+        *,
+        importer: tuple[str, str] = ("", ""),
+        members: dict[str, int] | None = None,
+        actor: str | None = None,
     ):
         self.case = case
         self.conn = conn
         self.cursor = conn.connection.cursor()  # the driver itself: the hot path of large imports
-        self.import_id = import_id
         self.exhibit = exhibit
         self.result = result
-        self.conversation_id = conversation_id
-        self.conversation_key = conversation_key
-        self.makers: dict[str, IdentityMaker] = {}
-        self.pending: dict[str, _Pending] = {}
-        self.first_us: int | None = None
-        self.last_us: int | None = None
-        self.members: dict[str, int] = {}
+        self.importer = importer  # name and version, for the imports rows of further conversations
+        self.actor = actor or case.producer.name
+        self.members: dict[str, int] = {} if members is None else members
+        self.pending: dict[tuple[str | None, str], _Pending] = {}
+        self.makers: dict[tuple[str | None, str], IdentityMaker] = {}
         self.accounts: set[str] = set()
-        self.fresh = not self._conversation_has_events()
+        self.default = conversation
+        self.threads: dict[str | None, _Thread] = {conversation: self._thread(conversation, import_id)}
         self.next_block_id = (
             int(conn.execute(select(func.coalesce(func.max(event_blocks.c.id), 0))).scalar_one()) + 1
         )
 
-    def _conversation_has_events(self) -> bool:
+    @property
+    def first_us(self) -> int | None:
+        return min((t.first_us for t in self.threads.values() if t.first_us is not None), default=None)
+
+    @property
+    def last_us(self) -> int | None:
+        return max((t.last_us for t in self.threads.values() if t.last_us is not None), default=None)
+
+    def _thread(self, name: str | None, import_id: int | None = None) -> _Thread:
+        """A conversation's state, created the first time this import meets it."""
+        key = conversation_id = None
+        if name is not None:
+            basis = unambiguous("conversation", self.result.importer, name)
+            key = keyed_hash(self.case.keys.index, basis.encode())
+            conversation_id = conversation_row(self.conn, key)
+        if import_id is None:
+            import_id = start_import(self.conn, *self.importer, self.exhibit.id)
         blocks = select(event_blocks.c.id).limit(1)
-        if self.conversation_id is None:
+        if conversation_id is None:
             blocks = blocks.where(event_blocks.c.conversation_id.is_(None))
         else:
-            blocks = blocks.where(event_blocks.c.conversation_id == self.conversation_id)
-        return self.conn.execute(blocks).first() is not None
+            blocks = blocks.where(event_blocks.c.conversation_id == conversation_id)
+        fresh = self.conn.execute(blocks).first() is None
+        return _Thread(name, conversation_id, key, import_id, fresh)
 
-    def write(self, batch: list[ParsedEvent], members: dict[str, int]) -> list[bytes]:
+    def store_embedded(self, file: EmbeddedFile) -> None:
+        """Keep a file carried inside the original as an exhibit within it, before its event."""
+        data = file.data
+        meta = {
+            "original_name": file.name,
+            "inside": self.exhibit.ref,
+            "place": file.place,
+            "content_type": file.content_type,
+            "acquired_by": self.actor,
+        }
+        row = add_exhibit(
+            self.case,
+            self.conn,
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            lambda: [data],
+            meta,
+            parent_id=self.exhibit.id,
+            actor=self.actor,
+        )
+        self.members[file.key] = row.id
+        if row.created:
+            self.result.new_exhibits.append(row.ref)
+
+    def write(self, batch: list[ParsedEvent]) -> list[bytes]:
         """Queue events (sealed when a block fills; call :meth:`finish` at the end); returns identities."""
-        for event in [event for event in batch if event.flags]:
-            note_flags(self.result, event)
+        for event in [event for event in batch if event.flags or event.embedded]:
+            if event.flags:
+                note_flags(self.result, event)
+            for file in event.embedded:
+                self.store_embedded(file)
+            event.embedded = ()
         landed: list[bytes] = []
-        for channel, run in groupby(batch, key=_CHANNEL):  # usually one run: a file is one channel
+        for (conversation, channel), run in groupby(batch, key=_lane):  # usually one run per file
             records = [event_record(event) for event in run]
-            identities = self.maker(channel).identities(records)
-            self.write_records(str(channel), records, identities, members)
+            identities = self.maker(channel, conversation).identities(records)
+            self.write_records(str(channel), records, identities, conversation)
             landed.extend(identities)
         return landed
 
     def write_records(
-        self, channel: str, records: list[list[Any]], identities: list[bytes], members: dict[str, int]
+        self,
+        channel: str,
+        records: list[list[Any]],
+        identities: list[bytes],
+        conversation: str | None = None,
     ) -> None:
-        """Queue records and their identities (in file order), flushing a block whenever one fills."""
-        self.members = members
+        """Queue records and their identities (in file order), flushing a block whenever one fills.
+
+        ``conversation`` is the chat they belong to when the file holds many (None: the file's own).
+        """
+        if conversation is None:
+            conversation = self.default
         if len(self.accounts) < ACCOUNTS_LIMIT:
             self.accounts.update([r[8] for r in records if r[8] is not None])
             self.accounts.update([person for r in records if r[9] for person in r[9]])
-        pending = self._pending(channel)
+        pending = self._pending(channel, conversation)
         pending.identities.extend(identities)
         pending.records.extend(records)
         while len(pending.records) >= BLOCK_SIZE:
             rest = _Pending(
-                channel, pending.maker, pending.identities[BLOCK_SIZE:], pending.records[BLOCK_SIZE:]
+                pending.thread,
+                channel,
+                pending.maker,
+                pending.identities[BLOCK_SIZE:],
+                pending.records[BLOCK_SIZE:],
             )
             del pending.identities[BLOCK_SIZE:], pending.records[BLOCK_SIZE:]
             self._flush(pending)
-            self.pending[channel] = pending = rest
+            self.pending[(conversation, channel)] = pending = rest
 
-    def maker(self, channel: str) -> IdentityMaker:
-        """The identity maker for a channel of this import (identities depend on earlier records)."""
-        return self._pending(channel).maker
+    def maker(self, channel: str, conversation: str | None = None) -> IdentityMaker:
+        """The identity maker for a channel of a conversation (identities depend on earlier records)."""
+        return self._pending(channel, self.default if conversation is None else conversation).maker
 
-    def _pending(self, channel: str) -> _Pending:
-        pending = self.pending.get(channel)
+    def _pending(self, channel: str, conversation: str | None) -> _Pending:
+        lane = (conversation, channel)
+        pending = self.pending.get(lane)
         if pending is None:
-            maker = self.makers.get(channel)
+            thread = self.threads.get(conversation)
+            if thread is None:
+                thread = self.threads[conversation] = self._thread(conversation)
+            maker = self.makers.get(lane)
             if maker is None:
-                key = self.case.keys.index
-                maker = self.makers[channel] = IdentityMaker(key, self.conversation_key, channel)
-            pending = self.pending[channel] = _Pending(channel, maker)
+                maker = self.makers[lane] = IdentityMaker(self.case.keys.index, thread.key, channel)
+            pending = self.pending[lane] = _Pending(thread, channel, maker)
         return pending
 
     def finish(self) -> None:
         for pending in list(self.pending.values()):
             self._flush(pending)
         self.cursor.close()
+        for thread in self.threads.values():
+            self.conn.execute(
+                imports.update()
+                .where(imports.c.id == thread.import_id)
+                .values(
+                    conversation_id=thread.conversation_id,
+                    first_us=thread.first_us,
+                    last_us=thread.last_us,
+                    events_added=thread.added,
+                    duplicates=thread.duplicates,
+                )
+            )
 
     def _flush(self, pending: _Pending) -> None:
-        del self.pending[pending.channel]
+        thread = pending.thread
+        del self.pending[(thread.name, pending.channel)]
         if not pending.records:
             return
         timed = [record[4] for record in pending.records if record[4] is not None]
         if timed:
-            low, high = min(timed), max(timed)
-            self.first_us = low if self.first_us is None else min(low, self.first_us)
-            self.last_us = high if self.last_us is None else max(high, self.last_us)
-        if self.fresh:
+            thread.widen(min(timed), max(timed))
+        if thread.fresh:
             self.cursor.execute("SAVEPOINT casetrail_block")
             try:
                 self._store_all_new(pending)
@@ -246,7 +349,7 @@ class EventWriter:
                     raise
                 self.cursor.execute("ROLLBACK TO casetrail_block")
                 self.cursor.execute("RELEASE casetrail_block")
-                self.fresh = False
+                thread.fresh = False
             else:
                 self.cursor.execute("RELEASE casetrail_block")
                 return
@@ -298,8 +401,9 @@ class EventWriter:
                 for name in record[13]
                 if name in members
             ]
-        self._insert(pending.channel, block)
+        self._insert(pending, block)
         self.result.events_added += count
+        pending.thread.added += count
 
     def _store(self, pending: _Pending, known: dict[bytes, int | None], sourced: set[bytes]) -> None:
         """Seal one block: a record per new event, a source record per event found again."""
@@ -319,11 +423,13 @@ class EventWriter:
         added = len(block.event_rows)
         self.result.events_added += added
         self.result.duplicates += len(pending.records) - added
+        pending.thread.added += added
+        pending.thread.duplicates += len(pending.records) - added
         if block.records:
-            self._insert(pending.channel, block)
+            self._insert(pending, block)
 
-    def _insert(self, channel: str, block: _Block) -> None:
-        block_id, exhibit_id = block.id, self.exhibit.id
+    def _insert(self, pending: _Pending, block: _Block) -> None:
+        block_id, exhibit_id, thread = block.id, self.exhibit.id, pending.thread
         records, untimed = block.records, block.untimed
         first, last = block.span
         event_rows, source_rows, attach_rows = block.event_rows, block.source_rows, block.attach_rows
@@ -334,10 +440,10 @@ class EventWriter:
             "last_us, untimed, identities, records_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 block_id,
-                self.import_id,
+                thread.import_id,
                 exhibit_id,
-                self.conversation_id,
-                channel,
+                thread.conversation_id,
+                pending.channel,
                 first,
                 last,
                 untimed,
@@ -431,11 +537,7 @@ def _run(
     conversation: str | None,
 ) -> ImportResult:
     importer = chosen.importer
-    conversation_key = None
-    if conversation:
-        conversation_key = keyed_hash(
-            case.keys.index, unambiguous("conversation", importer.name, conversation).encode()
-        )
+    conversation = conversation or None
     sha256, size = hash_chunks(file_chunks(source.path))
     with case.write() as conn:
         top = add_exhibit(
@@ -452,27 +554,32 @@ def _run(
             result.new_exhibits.append(top.ref)
         members = _store_members(case, conn, source, importer.archive_members(source), top, result, actor)
         import_id = start_import(conn, importer.name, importer.version, top.id)
-        conversation_id = conversation_row(conn, conversation_key) if conversation_key else None
-        writer = EventWriter(case, conn, import_id, top, result, conversation_id, conversation_key)
+        writer = EventWriter(
+            case,
+            conn,
+            import_id,
+            top,
+            result,
+            conversation,
+            importer=(importer.name, importer.version),
+            members=members,
+            actor=actor,
+        )
         with without_cycle_collection():
             if use_child(source):
-                _write_from_child(writer, importer, source, context, members, progress)
+                _write_from_child(writer, importer, source, context, progress)
             else:
-                for batch in _batches(importer.events(source, context)):
-                    writer.write(batch, members)
+                for batch in _batches(_keeping_embedded(writer, importer.events(source, context))):
+                    writer.write(batch)
                     if progress:
                         progress(len(batch))
             writer.finish()
-        conn.execute(
-            imports.update()
-            .where(imports.c.id == import_id)
-            .values(conversation_id=conversation_id, first_us=writer.first_us, last_us=writer.last_us)
-        )
         result.first, result.last = from_micros(writer.first_us), from_micros(writer.last_us)
         result.accounts = sorted(writer.accounts)[:ACCOUNTS_LIMIT]
         result.accounts_capped = len(writer.accounts) > ACCOUNTS_LIMIT
-        if conversation_id is not None:
-            result.missing_flagged = flag_missing(conn, conversation_id)
+        chats = [t.conversation_id for t in writer.threads.values() if t.conversation_id is not None]
+        result.conversations = len(chats)
+        result.missing_flagged = sum(flag_missing(conn, chat) for chat in chats)
         if result.missing_flagged:
             context.note(
                 f"{result.missing_flagged} message(s) of this chat are not in every export that covers their "
@@ -480,11 +587,6 @@ def _run(
             )
         result.notes = list(context.notes)
         origin = f"{chosen.origin.distribution} {chosen.origin.version} {chosen.origin.entry_point}"
-        conn.execute(
-            imports.update()
-            .where(imports.c.id == import_id)
-            .values(events_added=result.events_added, duplicates=result.duplicates)
-        )
         case.audit.append(
             conn,
             "events imported",
@@ -610,14 +712,13 @@ def _write_from_child(
     importer: Importer,
     source: Source,
     context: ImportContext,
-    members: dict[str, int],
     progress: Callable[[int], None] | None,
 ) -> None:
     """Store what a child process reads (store/feed.py); its notes and doubts join this import's."""
-    with Feed(importer, source, context) as feed:
-        for channel, records in feed:
-            identities = writer.maker(channel).identities(records)
-            writer.write_records(channel, records, identities, members)
+    with Feed(importer, source, context, writer.store_embedded) as feed:
+        for channel, conversation, records in feed:
+            identities = writer.maker(channel, conversation).identities(records)
+            writer.write_records(channel, records, identities, conversation)
             if progress:
                 progress(len(records))
     for note in feed.report.notes:
@@ -626,6 +727,16 @@ def _write_from_child(
     room = FLAGGED_REPORT_LIMIT - len(result.flagged)
     result.flagged.extend(feed.report.flagged[: max(room, 0)])
     result.flagged_total += feed.report.flagged_total
+
+
+def _keeping_embedded(writer: EventWriter, stream: Iterator[ParsedEvent]) -> Iterator[ParsedEvent]:
+    """Store each embedded file as soon as its event is read, so a batch never holds file contents."""
+    for event in stream:
+        if event.embedded:
+            for file in event.embedded:
+                writer.store_embedded(file)
+            event.embedded = ()
+        yield event
 
 
 def _batches(stream: Iterator[ParsedEvent]) -> Iterator[list[ParsedEvent]]:

@@ -272,6 +272,8 @@ def test_parsed_event_fields_are_in_the_order_the_fast_path_passes_them():
         "attachments",
         "flags",
         "details",
+        "embedded",
+        "conversation",
     ]
 
 
