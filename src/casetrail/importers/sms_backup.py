@@ -23,7 +23,7 @@ from defusedxml.ElementTree import iterparse
 from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext, Importer, Sniff
 from casetrail.ingest.source import Source
-from casetrail.model.event import Channel, Direction, Kind, Locator, ParsedEvent
+from casetrail.model.event import Channel, Direction, EmbeddedFile, Kind, Locator, ParsedEvent
 
 ROOT_KINDS = {"smses": ("sms", "mms"), "calls": ("call",)}
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<(smses|calls)[\s/>]", re.DOTALL)
@@ -154,24 +154,29 @@ def _decoded(data: str) -> bytes | None:
         return None
 
 
-def _part_summary(part: Element) -> tuple[str, bool]:
-    """How one non-text MMS part is described (type, name, size, hash), and whether it was readable."""
+def _part(part: Element, place: str) -> tuple[str, EmbeddedFile | None, bool]:
+    """One non-text MMS part: its description (type, name, size, hash), the file to keep, and
+    whether it was readable (data that is not base64 is described, not kept)."""
     content_type = _attr(part, "ct") or "unknown type"
-    name = _attr(part, "name") or _attr(part, "cl") or _attr(part, "fn") or "no name"
+    name = _attr(part, "name") or _attr(part, "cl") or _attr(part, "fn")
+    shown = name or "no name"
     data, text = part.get("data"), _attr(part, "text")
     if data is None and not text:
-        return f"{content_type}, {name}, no data in the backup", True
+        return f"{content_type}, {shown}, no data in the backup", None, True
     payload = text.encode() if data is None else _decoded(data)
     if payload is None:
         digest = _sha256((data or "").encode())
-        return f"{content_type}, {name}, data is not valid base64 (sha256 of the text {digest})", False
-    return f"{content_type}, {name}, {len(payload)} bytes, sha256 {_sha256(payload)}", True
+        return f"{content_type}, {shown}, data is not valid base64 (sha256 of the text {digest})", None, False
+    kept = EmbeddedFile(place, name, payload, _attr(part, "ct") or None, place)
+    return f"{content_type}, {shown}, {len(payload)} bytes, sha256 {_sha256(payload)}", kept, True
 
 
-def _mms_content(elem: Element) -> tuple[str, list[str], bool]:
-    """The MMS text (its text/plain parts joined), the other parts described, and whether all read."""
+def _mms_content(elem: Element, locator: Locator) -> tuple[str, list[str], list[EmbeddedFile], bool]:
+    """The MMS text (its text/plain parts joined), the other parts described and kept, and whether
+    every part could be read."""
     texts: list[str] = []
     others: list[str] = []
+    files: list[EmbeddedFile] = []
     readable = True
     for part in elem.iter("part"):
         content_type = _attr(part, "ct").lower()
@@ -180,10 +185,11 @@ def _mms_content(elem: Element) -> tuple[str, list[str], bool]:
         if content_type == "text/plain" and part.get("data") is None:
             texts.append(_attr(part, "text"))
             continue
-        summary, ok = _part_summary(part)
+        summary, file, ok = _part(part, f"{locator}, part {len(others) + 1}")
         others.append(summary)
+        files += [file] if file else []
         readable = readable and ok
-    return "\n".join(t for t in texts if t), others, readable
+    return "\n".join(t for t in texts if t), others, files, readable
 
 
 def _mms_people(elem: Element, direction: Direction) -> tuple[str | None, tuple[str, ...]]:
@@ -204,10 +210,11 @@ def _mms_people(elem: Element, direction: Direction) -> tuple[str | None, tuple[
 
 
 def mms_event(elem: Element, locator: Locator) -> ParsedEvent:
-    """One ``<mms>``: text parts become the text; pictures and other parts are described, not kept."""
+    """One ``<mms>``: text parts become the text; pictures and other parts are described in the
+    details and kept as exhibits inside the backup's exhibit."""
     box = elem.get("msg_box", "")
     direction, flag = MMS_BOXES.get(box, (Direction.UNKNOWN, "mms-box-unknown"))
-    text, others, readable = _mms_content(elem)
+    text, others, files, readable = _mms_content(elem, locator)
     sender, recipients = _mms_people(elem, direction)
     content = _sha256("\x1f".join([text, *others]).encode())
     details = {
@@ -220,9 +227,8 @@ def mms_event(elem: Element, locator: Locator) -> ParsedEvent:
             details[key] = _attr(elem, name)
     details.update({f"part_{i}": summary for i, summary in enumerate(others, 1)})
     flags = [flag] if flag else []
-    flags += ["attachment-not-kept"] if others else []
     flags += [] if readable else ["attachment-unreadable"]
-    return _timed(
+    event = _timed(
         elem,
         locator,
         flags,
@@ -234,6 +240,9 @@ def mms_event(elem: Element, locator: Locator) -> ParsedEvent:
         text=text,
         details=details,
     )
+    event.attachments = tuple(file.key for file in files)
+    event.embedded = tuple(files)
+    return event
 
 
 def call_event(elem: Element, locator: Locator) -> ParsedEvent:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,17 +170,18 @@ def test_contact_a_thread_holds_four_messages(corpus: Callable[[str], Path]) -> 
     assert sent_mms.text == "MMS 2 text in Thread 2"
 
 
-def test_mms_parts_are_described_not_kept(corpus: Callable[[str], Path]) -> None:
+def test_mms_parts_are_described_and_kept(corpus: Callable[[str], Path]) -> None:
     events, _ = read(corpus("sms-backup/sms-backup-reader-2/e2e/sample_mms.xml"))
     types = [e.details["part_1"].split(",")[0] for e in events]
     assert types == ["image/png", "video/mp4", "audio/mp3", "application/pdf"]
     image = events[0]
     assert image.text == "Here is an image attachment"
     assert image.sender == "Contact C (+15550000003)"
-    assert "attachment-not-kept" in image.flags
     assert "attachment-unreadable" not in image.flags
     digest = "6b7fa434f92a8b80aab02d9bf1a12e49ffcae424e4013a1c4f68b67e3d2bbcd0"
     assert image.details["part_1"] == f"image/png, image.png, 70 bytes, sha256 {digest}"
+    assert [(f.name, hashlib.sha256(f.data).hexdigest()) for f in image.embedded] == [("image.png", digest)]
+    assert [len(e.embedded) for e in events] == [1, 1, 1, 1]
 
 
 def test_minimal_mms_text_and_addresses(corpus: Callable[[str], Path]) -> None:
@@ -199,8 +201,9 @@ def test_corrupt_attachments_are_flagged_not_fatal(corpus: Callable[[str], Path]
         "MMS with unsupported attachment type",
     ]
     for event in events:
-        assert {"attachment-not-kept", "attachment-unreadable"} <= set(event.flags)
+        assert "attachment-unreadable" in event.flags
         assert "not valid base64" in event.details["part_1"]
+        assert event.embedded == event.attachments == ()
 
 
 def test_draft_is_not_a_sent_message(corpus: Callable[[str], Path]) -> None:
@@ -218,7 +221,7 @@ def test_edge_cases(corpus: Callable[[str], Path]) -> None:
     assert events[1].text == "Hello 🌍 — this has «special» chars & symbols < > \" '"
     assert events[2].text == ""
     assert events[3].text == ""
-    assert "attachment-not-kept" not in events[3].flags
+    assert events[3].embedded == ()
 
 
 def test_norwegian_samsung_backup(corpus: Callable[[str], Path]) -> None:

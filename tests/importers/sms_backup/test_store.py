@@ -13,6 +13,8 @@ from casetrail.importers.sms_backup import SmsBackupImporter
 from casetrail.ingest.source import Source
 from casetrail.store.case import Case
 from casetrail.store.importing import import_file
+from casetrail.store.queries import TimelineFilter, list_exhibits, timeline
+from casetrail.store.verify import verify_case
 from tests.helpers import count_events
 from tests.importers.sms_backup.support import backup, call, sms
 
@@ -69,3 +71,27 @@ def test_truncated_backup_imports_nothing(
     assert caught.value.file == "sms_and_mms.xml"
     assert caught.value.place is not None and caught.value.place.startswith("line 136 column ")
     assert count_events(new_case) == 0
+
+
+@pytest.mark.parametrize("reader", ["inline", "child"])
+def test_mms_pictures_become_exhibits_inside_the_backup(
+    new_case: Case, corpus: Callable[[str], Path], reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASETRAIL_IMPORT_READER", reader)
+    result = import_file(new_case, corpus("sms-backup/sms-backup-reader-2/e2e/sample_mms.xml"))
+    assert result.new_exhibits == ["RH/1", "RH/2", "RH/3", "RH/4", "RH/5"]
+    kept = {e.ref: e for e in list_exhibits(new_case) if e.inside == "RH/1"}
+    assert [kept[ref].original_name for ref in sorted(kept)] == [
+        "image.png",
+        "video.mp4",
+        "audio.mp3",
+        "document.pdf",
+    ]
+    png = kept["RH/2"]
+    assert png.sha256 == "6b7fa434f92a8b80aab02d9bf1a12e49ffcae424e4013a1c4f68b67e3d2bbcd0"
+    assert (png.details["place"], png.details["content_type"]) == ("element mms 1, part 1", "image/png")
+    attached = [e.attachments for e in timeline(new_case, TimelineFilter(), limit=None)]
+    assert sorted(ref for refs in attached for ref in refs) == sorted(kept)
+    assert verify_case(new_case).ok
+    again = import_file(new_case, corpus("sms-backup/sms-backup-reader-2/e2e/sample_mms.xml"))
+    assert (again.events_added, again.new_exhibits) == (0, [])
