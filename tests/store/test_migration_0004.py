@@ -344,6 +344,10 @@ def reimport_identities(case: Case, old: OldCase) -> set[bytes]:
     return found
 
 
+#: Tables later revisions add: at 0004 they are rightly missing.
+LATER_TABLES = {"people", "person_accounts"}
+
+
 def migrate(case: Case, revision: str) -> None:
     with case.writer.begin() as conn:
         if revision == "0004":
@@ -368,7 +372,8 @@ def test_g45_0004_gives_every_event_the_identity_a_new_import_would(case_0003: t
     with case.reader.connect() as conn:
         tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert not {t for t in tables if t.endswith(("_0003", "_0004"))}
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+        assert [d for d in differences if not (d[0] == "add_table" and d[1].name in LATER_TABLES)] == []
 
 
 def test_g45_0004_seals_each_event_in_a_block_of_its_import(case_0003: tuple[Case, OldCase]) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case, read_passphrase
 from casetrail.render.terminal import identifier
-from casetrail.store.case import Case, Producer, check_initials
+from casetrail.store.case import Case, Producer, check_initials, check_region
 from casetrail.store.queries import list_exhibits
 from casetrail.store.verify import verify_case
 
@@ -32,6 +32,14 @@ def init(
     timezone: Annotated[
         str, typer.Option("--timezone", help="Time zone the exports were made in.")
     ] = "Europe/London",
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="Country for phone numbers written without a country code, e.g. GB "
+            "(default: the time zone's country).",
+        ),
+    ] = None,
 ) -> None:
     """Create a new encrypted case folder."""
     name = name or typer.prompt("Your name (the person producing these exhibits)")
@@ -39,10 +47,21 @@ def init(
         initials or typer.prompt("Initials for exhibit references", default=_initials_of(name))
     )
     passphrase = read_passphrase(confirm=True)
-    with Case.create(case, passphrase, Producer(name.strip(), initials), timezone) as created:
+    if region:
+        region = check_region(region)
+    with Case.create(case, passphrase, Producer(name.strip(), initials), timezone, region=region) as created:
         case_id = created.keys.case_id
+        region = created.region
     if as_json:
-        print_json({"case": str(case), "case_id": case_id, "initials": initials, "timezone": timezone})
+        print_json(
+            {
+                "case": str(case),
+                "case_id": case_id,
+                "initials": initials,
+                "timezone": timezone,
+                "region": region,
+            }
+        )
         return
     console.print("Case created in ", end="")
     console.print(identifier(str(case)), end="")

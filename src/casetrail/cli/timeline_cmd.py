@@ -17,6 +17,7 @@ from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
 from casetrail.ingest.localtime import to_utc
 from casetrail.render.terminal import identifier, text
+from casetrail.store.people import accounts_of_person
 from casetrail.store.queries import TimelineEvent, TimelineFilter
 from casetrail.store.queries import timeline as read_timeline
 
@@ -40,7 +41,14 @@ def timeline(
     until: Annotated[str | None, typer.Option("--until", help="Up to and including this date.")] = None,
     channel: Annotated[list[str] | None, typer.Option("--channel", help="Only these channels.")] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds of event.")] = None,
-    person: Annotated[str | None, typer.Option("--person", help="Sender or recipient contains this.")] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help="A person linked with 'casetrail person link' (all their accounts), "
+            "else any sender or recipient containing this.",
+        ),
+    ] = None,
     contains: Annotated[str | None, typer.Option("--text", help="Message text contains this.")] = None,
     page: Annotated[int, typer.Option("--page", min=1, help="Page number.")] = 1,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=100000)] = 50,
@@ -52,14 +60,17 @@ def timeline(
     """Show the case's events in time order."""
     with open_case(case) as opened:
         zone = opened.timezone
+        linked = accounts_of_person(opened, person) if person else None
         filt = TimelineFilter(
             since=parse_moment(since, zone),
             until=parse_moment(until, zone, end=True),
             channels=channel or [],
             kinds=kind or [],
-            person=person,
+            person=person if linked is None else None,
             text=contains,
             all_versions=all_versions,
+            accounts=linked,
+            region=opened.region,
         )
         rows = read_timeline(opened, filt, offset=(page - 1) * page_size, limit=page_size)
     if as_json:

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from sqlalchemy import Connection, Engine, exc, select
 
 from casetrail.crypto.fields import FieldCipher
 from casetrail.crypto.kdf import KdfParams, default_params, derive_key, new_salt
 from casetrail.crypto.keys import CaseKeys, UnwrapFailed, new_data_key, unwrap_key, wrap_key
 from casetrail.errors import CaseCorrupt, CaseExists, CaseNotFound, CasetrailError, WrongPassphrase
+from casetrail.model.accounts import region_of_zone
 from casetrail.store.audit_log import AuditLog, utc_now
 from casetrail.store.blobs import BlobStore
 from casetrail.store.db import busy_guard, check_readable, make_engine, upgrade_schema
@@ -45,6 +47,14 @@ def check_initials(initials: str) -> str:
     if not _INITIALS.match(value):
         raise CasetrailError("Initials must be 1 to 4 letters, for exhibit references such as JS/1.")
     return value
+
+
+def check_region(code: str) -> str:
+    """An ISO 3166 country code phone numbers can be read in, e.g. ``GB``."""
+    region = code.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise CasetrailError(f"{code!r} is not a country code for reading phone numbers (e.g. GB, IE, US).")
+    return region
 
 
 def check_timezone(name: str) -> ZoneInfo:
@@ -77,11 +87,13 @@ class Case:
         producer: Producer,
         timezone: str = "Europe/London",
         params: KdfParams | None = None,
+        region: str | None = None,
     ) -> Case:
         layout = CaseLayout(root)
         if layout.header.exists() or layout.database.exists():
             raise CaseExists(f"{root} already holds a casetrail case.")
         check_timezone(timezone)
+        region = check_region(region) if region else region_of_zone(timezone)
         params = params or default_params()
         case_id = str(uuid.uuid4())
         salt = new_salt()
@@ -96,6 +108,8 @@ class Case:
             upgrade_schema(conn)
             info = {"producer_name": producer.name, "initials": producer.initials, "timezone": timezone}
             info["created_at"] = utc_now()
+            if region:
+                info["region"] = region
             for key, value in info.items():
                 conn.execute(case_info.insert().values(key=key, value_enc=case._seal_info(key, value)))
             case.audit.append(conn, "case created", producer.name, {"timezone": timezone, "case_id": case_id})
@@ -162,6 +176,12 @@ class Case:
     @property
     def timezone(self) -> ZoneInfo:
         return check_timezone(str(self.info()["timezone"]))
+
+    @property
+    def region(self) -> str | None:
+        """The country national phone numbers are read in (set at init; else the time zone's)."""
+        region = self.info().get("region")
+        return str(region) if region else region_of_zone(str(self.info()["timezone"]))
 
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from casetrail.model.accounts import accounts_in
 from casetrail.model.timestamps import from_micros, to_micros
 from casetrail.store.case import Case
 from casetrail.store.event_blocks import (
@@ -50,6 +51,8 @@ class TimelineFilter:
     person: str | None = None
     text: str | None = None
     all_versions: bool = False
+    accounts: frozenset[str] | None = None  # a linked person's accounts (store/people.py)
+    region: str | None = None  # where national numbers are read, for matching ``accounts``
 
 
 @dataclass
@@ -192,9 +195,15 @@ def iter_events(
             yield from ((block, e) for e in reader.events(block.id) if e.occurred_us is None)
 
 
-def _matches(filt: TimelineFilter, event: StoredEvent) -> bool:
+def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:
     if filt.kinds and event.kind not in filt.kinds:
         return False
+    if filt.accounts is not None:
+        named = accounts_in(event.sender, channel, filt.region)
+        for person in event.recipients:
+            named += accounts_in(person, channel, filt.region)
+        if not any(account.id in filt.accounts for account in named):
+            return False
     if filt.person:
         wanted = filt.person.casefold()
         people = [event.sender or "", *event.recipients, event.details.get("people", "")]
@@ -221,7 +230,7 @@ def timeline(
         for block, event in iter_events(reader, _blocks(conn, filt), since, until):
             if not filt.all_versions and event.identity in superseded:
                 continue
-            if not _matches(filt, event):
+            if not _matches(filt, event, block.channel):
                 continue
             if skipped < offset:
                 skipped += 1

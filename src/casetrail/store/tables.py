@@ -140,6 +140,26 @@ event_supersedes = Table(
     sqlite_with_rowid=False,
 )
 
+# People the case is about (the suspect, usually) and the accounts a person confirmed are theirs.
+# Names and account ids are sealed; the keys are keyed hashes, for lookups and uniqueness.
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name_key", String(64), nullable=False, unique=True),
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
+
+person_accounts = Table(
+    "person_accounts",
+    metadata,
+    Column("account_key", String(64), primary_key=True),  # an account belongs to one person at most
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("account_enc", LargeBinary, nullable=False),
+    Column("linked_at", String(32), nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
