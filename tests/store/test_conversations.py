@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casetrail.store.case import Case
-from casetrail.store.importing import MISSING, import_file
+from casetrail.store.importing import CHANGED, MISSING, import_file
 from casetrail.store.queries import TimelineFilter, timeline
 from tests.helpers import android_lines, count_events, write_chat
 
@@ -81,3 +81,35 @@ def test_a_renamed_export_joins_its_chat_when_told_which_it_is(new_case: Case, t
         new_case, export(tmp_path, "casey-backup.txt", list(range(20, 70))), conversation="Casey Marsh"
     )
     assert (told.conversation, told.events_added, told.duplicates) == ("Casey Marsh", 30, 20)
+
+
+def test_a_message_edited_or_deleted_between_exports_keeps_both_readings(
+    new_case: Case, tmp_path: Path
+) -> None:
+    name = "WhatsApp Chat with Casey Marsh.txt"
+    older = [LINES[i] for i in range(40)]
+    newer = list(older)
+    head, _words = LINES[10].split(": ", 1)  # same minute, same sender, new words
+    newer[10] = f"{head}: I never said that <This message was edited>"
+    head, _words = LINES[20].split(": ", 1)
+    newer[20] = f"{head}: This message was deleted"
+    del newer[25]  # simply gone: missing, not changed
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    import_file(new_case, write_chat(tmp_path / "a" / name, older))
+    result = import_file(new_case, write_chat(tmp_path / "b" / name, newer))
+
+    assert result.changed_flagged == 4
+    assert any("Both versions are kept" in note for note in result.notes)
+    shown = timeline(new_case, TimelineFilter(), limit=None)
+    changed = [(e.text, e.kind) for e in shown if CHANGED in e.flags]
+    assert changed == [
+        (LINES[10].split(": ", 1)[1], "message"),
+        ("I never said that <This message was edited>", "message"),
+        (LINES[20].split(": ", 1)[1], "message"),
+        ("This message was deleted", "deleted-message"),
+    ]
+    assert all(MISSING in e.flags for e in shown if CHANGED in e.flags)
+    assert [e.text for e in shown if MISSING in e.flags and CHANGED not in e.flags] == [
+        LINES[25].split(": ", 1)[1]
+    ]

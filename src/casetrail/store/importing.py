@@ -35,6 +35,7 @@ from casetrail.store.event_blocks import (
     IdentityMaker,
     event_record,
     identity_range,
+    open_records,
     seal_records,
     source_record,
     unambiguous,
@@ -74,6 +75,7 @@ class ImportResult:
     accounts: list[str] = field(default_factory=list)  # senders and recipients, as written
     accounts_capped: bool = False  # more than ACCOUNTS_LIMIT distinct: only that many are listed
     conversations: int = 0  # chats the file holds, when the format names them
+    changed_flagged: int = 0  # events newly paired as two readings of one message (CHANGED)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +91,7 @@ class ImportResult:
             "conversation": self.conversation,
             "conversations": self.conversations,
             "newly_flagged_missing": self.missing_flagged,
+            "newly_flagged_changed": self.changed_flagged,
             "time_span": {"first": _utc(self.first), "last": _utc(self.last)},
             "accounts_seen": self.accounts,
             "accounts_capped": self.accounts_capped,
@@ -585,6 +588,13 @@ def _run(
                 f"{result.missing_flagged} message(s) of this chat are not in every export that covers their "
                 "time (perhaps deleted on the phone). They are kept, flagged 'missing-from-an-export'."
             )
+            result.changed_flagged = sum(flag_changed(case, conn, chat) for chat in chats)
+        if result.changed_flagged:
+            context.note(
+                f"{result.changed_flagged} message(s) read differently in two exports of this chat, at the "
+                "same time and from the same sender (perhaps edited or deleted on the phone). Both versions "
+                "are kept, flagged 'changed-between-exports'."
+            )
         result.notes = list(context.notes)
         origin = f"{chosen.origin.distribution} {chosen.origin.version} {chosen.origin.entry_point}"
         case.audit.append(
@@ -601,6 +611,7 @@ def _run(
                 "flagged_records": result.flagged_total,
                 "conversation": conversation,
                 "newly_flagged_missing": result.missing_flagged,
+                "newly_flagged_changed": result.changed_flagged,
                 "notes": result.notes,
             },
         )
@@ -609,6 +620,17 @@ def _run(
 
 
 MISSING = "missing-from-an-export"
+CHANGED = "changed-between-exports"
+_MISSING_IN = text(
+    """
+    SELECT events.identity, events.block_id, events.slot, event_blocks.exhibit_id
+    FROM event_flags
+    JOIN events ON events.identity = event_flags.identity
+    JOIN event_blocks ON event_blocks.id = events.block_id
+    WHERE event_flags.flag = :flag AND event_blocks.conversation_id = :conversation
+    ORDER BY events.identity
+    """
+)
 _FLAG_MISSING = text(
     """
     INSERT OR IGNORE INTO event_flags (identity, flag)
@@ -667,6 +689,56 @@ def flag_missing(conn: Connection, conversation_id: int) -> int:
         )
         flagged += int(outcome.rowcount or 0)
     return flagged
+
+
+def flag_changed(case: Case, conn: Connection, conversation_id: int) -> int:
+    """Pair up the two readings of a message that two exports of a chat give differently.
+
+    A message edited or deleted on the phone after one export shows in the next at the same time,
+    from the same sender, with other words (or as "This message was deleted"). Each export then
+    lacks the other's version, so both were flagged missing; when such a pair shares its time and
+    sender and comes from different exports, both are kept and flagged ``changed-between-exports``.
+    Returns how many events were newly flagged.
+    """
+    rows = conn.execute(_MISSING_IN, {"flag": MISSING, "conversation": conversation_id}).all()
+    by_time: dict[bytes, list[Any]] = {}
+    for row in rows:
+        by_time.setdefault(bytes(row.identity)[:8], []).append(row)
+    candidates = [group for prefix, group in by_time.items() if len(group) > 1 and prefix != bytes(8)]
+    if not candidates:
+        return 0
+    senders = _senders(case, conn, {row.block_id for group in candidates for row in group})
+    changed: set[bytes] = set()
+    for group in candidates:
+        for first in group:
+            for second in group:
+                if first.exhibit_id != second.exhibit_id and (
+                    senders[(first.block_id, first.slot)] == senders[(second.block_id, second.slot)]
+                ):
+                    changed.update((bytes(first.identity), bytes(second.identity)))
+    flagged = 0
+    for identity in sorted(changed):
+        outcome = conn.execute(
+            text("INSERT OR IGNORE INTO event_flags (identity, flag) VALUES (:identity, :flag)"),
+            {"identity": identity, "flag": CHANGED},
+        )
+        flagged += int(outcome.rowcount or 0)
+    return flagged
+
+
+def _senders(case: Case, conn: Connection, block_ids: set[int]) -> dict[tuple[int, int], str | None]:
+    """The sender of every event record in the given blocks, by (block, slot)."""
+    found: dict[tuple[int, int], str | None] = {}
+    rows = conn.execute(
+        select(event_blocks.c.id, event_blocks.c.identities, event_blocks.c.records_enc).where(
+            event_blocks.c.id.in_(sorted(block_ids))
+        )
+    ).all()
+    for block_id, identities, sealed in rows:
+        for slot, record in enumerate(open_records(case.fields, block_id, identities, sealed)):
+            if record is not None and record[0] == EVENT:
+                found[(block_id, slot)] = record[8]
+    return found
 
 
 def _store_members(
