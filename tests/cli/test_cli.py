@@ -393,12 +393,14 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "WhatsApp Chat with Casey Marsh.txt",
         "WhatsApp Chat - Casey (new number).zip",
         "WhatsApp Chat with Sam Okafor.txt",
+        "sms-20250616090000.xml",
+        "calls-20250616090000.xml",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 632
+    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 780
     assert first["verified"] is True
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (632, True)
+    assert (second["summary"]["events"], second["verified"]) == (780, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

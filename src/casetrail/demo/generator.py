@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from casetrail.demo import phone_story
 from casetrail.demo.cast import EX_PARTNER, EX_PARTNER_NEW_NUMBER, FRIEND, VICTIM
 from casetrail.demo.diary_export import demo_diary, write_diary
 from casetrail.demo.script import (
@@ -25,7 +26,7 @@ from casetrail.demo.script import (
     tell,
     unambiguous,
 )
-from casetrail.demo.sms_export import write_sms_backup
+from casetrail.demo.sms_export import write_call_log, write_sms_backup
 from casetrail.demo.whatsapp_export import (
     ChatMessage,
     ExportStats,
@@ -38,6 +39,8 @@ MAIN_CHAT_FILE = "WhatsApp Chat with Casey Marsh.txt"
 NEW_NUMBER_CHAT_FILE = "WhatsApp Chat - Casey (new number).zip"
 FRIEND_CHAT_FILE = "WhatsApp Chat with Sam Okafor.txt"
 DIARY_FILE = "diary.json"
+SMS_FILE = "sms-20250616090000.xml"
+CALLS_FILE = "calls-20250616090000.xml"
 _UNSAFE_IN_CANARY = frozenset('/\\:*?"<>|')
 
 
@@ -69,6 +72,14 @@ class ChatFile:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportFile:
+    """Another written export (texts, calls, e-mail, ...) and how many events it must import as."""
+
+    path: Path
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
 class DemoFiles:
     """Every file of a generated demo case, with the counts an import of it must reproduce."""
 
@@ -81,6 +92,7 @@ class DemoFiles:
     friend_chat: ChatFile
     diary: Path
     diary_entries: int
+    others: tuple[ExportFile, ...] = ()
 
     @property
     def chats(self) -> tuple[ChatFile, ...]:
@@ -89,7 +101,12 @@ class DemoFiles:
     @property
     def paths(self) -> tuple[Path, ...]:
         """Every file to import, in story order."""
-        return (*(chat.path for chat in self.chats), self.diary)
+        return (*(chat.path for chat in self.chats), *(other.path for other in self.others), self.diary)
+
+    @property
+    def expected_events(self) -> int:
+        """How many events importing every file must give."""
+        return self.total_messages + self.diary_entries + sum(other.events for other in self.others)
 
     @property
     def total_messages(self) -> int:
@@ -152,6 +169,12 @@ def generate_demo_files(
     zip_stats = write_ios_zip(zip_path, new_number, chat_name=new_name, photo_comment=comment)
     friend_stats = write_android_txt(friend_path, friend)
     entries = write_diary(diary_path, demo_diary(rng("diary"), canary))
+    texts = phone_story.texts(rng("texts"), canary)
+    sms_count = write_sms_backup(out_dir / SMS_FILE, texts, len(texts), EX_PARTNER)
+    call_count = write_call_log(
+        out_dir / CALLS_FILE, sorted(phone_story.calls(rng("calls")), key=lambda call: call.at)
+    )
+    others = (ExportFile(out_dir / SMS_FILE, sms_count), ExportFile(out_dir / CALLS_FILE, call_count))
     return DemoFiles(
         out_dir=out_dir,
         seed=seed,
@@ -162,6 +185,7 @@ def generate_demo_files(
         friend_chat=ChatFile.from_stats(friend_path, friend_stats),
         diary=diary_path,
         diary_entries=entries,
+        others=others,
     )
 
 
