@@ -281,7 +281,9 @@ def call_event(elem: Element, locator: Locator) -> ParsedEvent:
 BUILDERS = {"sms": sms_event, "mms": mms_event, "call": call_event}
 
 
-def _records(handle: IO[bytes], file: str, context: ImportContext) -> Iterator[ParsedEvent]:
+def _records(
+    handle: IO[bytes], file: str, context: ImportContext, member: str | None = None
+) -> Iterator[ParsedEvent]:
     """Events from the root's children as each one closes; each is then dropped to keep memory flat."""
     root: Element | None = None
     depth = 0
@@ -290,23 +292,24 @@ def _records(handle: IO[bytes], file: str, context: ImportContext) -> Iterator[P
         if action == "start":
             depth += 1
             if root is None:
-                root = _check_root(elem, file)
+                root = _check_root(elem, file, member)
             continue
         depth -= 1
         if depth != 1 or root is None:
             continue
         seen[elem.tag] += 1
         if elem.tag in ROOT_KINDS[root.tag]:
-            yield BUILDERS[elem.tag](elem, Locator("element", f"{elem.tag} {seen[elem.tag]}"))
+            yield BUILDERS[elem.tag](elem, Locator("element", f"{elem.tag} {seen[elem.tag]}", member))
         elem.clear()
         root.remove(elem)
     if root is not None:
         _note_counts(root, seen, context)
 
 
-def _check_root(elem: Element, file: str) -> Element:
+def _check_root(elem: Element, file: str, member: str | None) -> Element:
     if elem.tag not in ROOT_KINDS:
-        raise InputError(file, "line 1", f"not an SMS Backup & Restore file (it starts with <{elem.tag}>)")
+        problem = f"not an SMS Backup & Restore file (it starts with <{elem.tag}>)"
+        raise InputError(file, _place(member, "line 1"), problem)
     return elem
 
 
@@ -324,14 +327,38 @@ def _note_counts(root: Element, seen: Counter[str], context: ImportContext) -> N
         context.note(f"{skipped} element(s) that are not {' or '.join(wanted)} records were left out.")
 
 
+def _as_utf8(head: bytes) -> bytes:
+    """The first bytes as UTF-8, for recognising a backup someone re-saved as UTF-16."""
+    for mark, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(mark):
+            return head[2:].decode(encoding, "ignore").encode()
+    if head[:2] == b"<\x00":
+        return head.decode("utf-16-le", "ignore").encode()
+    if head[:2] == b"\x00<":
+        return head.decode("utf-16-be", "ignore").encode()
+    return head
+
+
+def _backup_member(source: Source) -> str | None:
+    """The one ``sms-*.xml`` or ``calls-*.xml`` in a zipped backup, if there is exactly one."""
+    found = [name for name in source.archive().names() if _NAME.match(name.rsplit("/", 1)[-1])]
+    return found[0] if len(found) == 1 else None
+
+
+def _place(member: str | None, where: str) -> str:
+    return f"{member}, {where}" if member else where
+
+
 class SmsBackupImporter(Importer):
     name = "sms-backup"
     version = "1"
     description = 'Android "SMS Backup & Restore" XML (sms-*.xml, calls-*.xml)'
 
     def sniff(self, source: Source) -> Sniff:
-        head = source.head(4096)
-        found = _PROLOG.match(head)
+        if source.is_zip():
+            member = _backup_member(source)
+            return Sniff(0.9, f"a zipped backup ({member})") if member else Sniff.no()
+        found = _PROLOG.match(_as_utf8(source.head(4096)))
         if found is None:
             return Sniff.no()
         root = found.group(1).decode()
@@ -340,21 +367,24 @@ class SmsBackupImporter(Importer):
         return Sniff(0.9, f"<{root}> root of an SMS Backup & Restore file")
 
     def events(self, source: Source, context: ImportContext) -> Iterator[ParsedEvent]:
-        with source.open() as handle:
+        member = _backup_member(source) if source.is_zip() else None
+        with source.archive().open_member(member) if member else source.open() as handle:
             try:
-                yield from _records(handle, source.name, context)
+                yield from _records(handle, source.name, context, member)
             except ParseError as error:
                 line, column = error.position
                 problem = "the file is not complete or not well-formed XML (perhaps cut off while copying)"
-                raise InputError(source.name, f"line {line} column {column + 1}", problem) from None
+                raise InputError(
+                    source.name, _place(member, f"line {line} column {column + 1}"), problem
+                ) from None
             except LookupError as error:
                 if isinstance(error, KeyError | IndexError):
                     raise  # a fault in this code, not in the file
                 problem = f"the file declares a text encoding that cannot be read ({error})"
-                raise InputError(source.name, "line 1", problem) from None
+                raise InputError(source.name, _place(member, "line 1"), problem) from None
             except DefusedXmlException as error:
                 problem = (
                     "the file declares a DTD or entities, which backups never contain, so it was not "
                     f"read ({error.__class__.__name__})"
                 )
-                raise InputError(source.name, None, problem) from None
+                raise InputError(source.name, member, problem) from None

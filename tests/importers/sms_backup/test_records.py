@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from casetrail.errors import InputError
 from casetrail.importers.sms_backup import SmsBackupImporter
 from casetrail.ingest.source import Source
 from casetrail.model.event import Channel, Direction, Kind
@@ -139,3 +141,45 @@ def test_sniff(tmp_path: Path, name: str, head: str, confidence: float) -> None:
     path = tmp_path / name
     path.write_text(head + "\n", encoding="utf-8")
     assert SmsBackupImporter().sniff(Source(path)).confidence == confidence
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_backup_saved_as_utf16_reads_the_same(tmp_path: Path, encoding: str) -> None:
+    records = [sms(T0, "café ☕ 犬"), sms(T0 + 1, "second", kind=2)]
+    plain = backup(tmp_path / "sms-plain.xml", "smses", records)
+    text = plain.read_text("utf-8").replace("encoding='UTF-8'", "encoding='UTF-16'")
+    wide = tmp_path / "sms-wide.xml"
+    wide.write_bytes(text.encode(encoding))
+    assert SmsBackupImporter().sniff(Source(wide)).confidence >= 0.9
+    assert [(e.text, e.occurred_at) for e in read(wide)[0]] == [
+        (e.text, e.occurred_at) for e in read(plain)[0]
+    ]
+
+
+def test_a_zipped_backup_is_read_from_its_member(tmp_path: Path) -> None:
+    plain = backup(tmp_path / "sms-20250601.xml", "smses", [sms(T0, "hello"), sms(T0 + 1, "again")])
+    archive = tmp_path / "backup.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(plain, "SMSBackupRestore/sms-20250601.xml")
+    assert SmsBackupImporter().sniff(Source(archive)).confidence == 0.9
+    events, _ = read(archive)
+    assert [e.text for e in events] == ["hello", "again"]
+    assert str(events[1].locator) == "SMSBackupRestore/sms-20250601.xml:element sms 2"
+
+
+def test_a_zip_without_exactly_one_backup_is_not_claimed(tmp_path: Path) -> None:
+    archive = tmp_path / "other.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("sms-1.xml", "<smses/>")
+        out.writestr("sms-2.xml", "<smses/>")
+    assert SmsBackupImporter().sniff(Source(archive)).confidence == 0
+
+
+def test_a_broken_member_is_named_in_the_error(tmp_path: Path) -> None:
+    archive = tmp_path / "backup.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("calls-1.xml", "<?xml version='1.0'?>\n<calls count='1'><call number='1'")
+    with pytest.raises(InputError) as caught:
+        read(archive)
+    assert caught.value.file == "backup.zip"
+    assert caught.value.place is not None and caught.value.place.startswith("calls-1.xml, line 2")
