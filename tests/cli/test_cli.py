@@ -111,7 +111,7 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
         "flagged_total": 0,
         "notes": [],
         "conversation": None,
-            "conversations": 0,
+        "conversations": 0,
         "newly_flagged_missing": 0,
         "newly_flagged_changed": 0,
         "time_span": {"first": "2025-01-13T09:00:00Z", "last": "2025-01-13T10:03:00Z"},  # GMT: UTC
@@ -121,7 +121,8 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[1] == {"file": str(missing), "error": f"{missing}: no such file", "place": None}
     assert report[2] == {
         "file": str(notes),
-        "error": "notes.txt: no importer recognises this file (tried: diary, sms-backup, whatsapp)",
+        "error": "notes.txt: no importer recognises this file "
+        "(tried: diary, eml, instagram, mbox, messenger, sms-backup, whatsapp)",
         "place": None,
     }
     zipped = report[3]
@@ -395,12 +396,17 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "WhatsApp Chat with Sam Okafor.txt",
         "sms-20250616090000.xml",
         "calls-20250616090000.xml",
+        "All mail Including Spam and Trash.mbox",
+        "Saw you at the gym.eml",
+        "facebook-robinhale-2025-06-16.zip",
+        "instagram-robin.hale.demo-2025-06-16.zip",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 780
+    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 806
+    assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
     assert first["verified"] is True
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (780, True)
+    assert (second["summary"]["events"], second["verified"]) == (806, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

@@ -75,7 +75,8 @@ def demo(
         return
     console.print(Panel.fit("casetrail demo: a fictional case, generated on this computer", style="bold"))
     for result in results:
-        console.print(f"  {result.file}: {result.events_added:,} events, exhibit {result.exhibit}")
+        again = f" (and {result.duplicates:,} already in the case)" if result.duplicates else ""
+        console.print(f"  {result.file}: {result.events_added:,} events{again}, exhibit {result.exhibit}")
     console.print(
         f"\n{facts['events']:,} events from {facts['first'][:10] if facts['first'] else '?'} to "
         f"{facts['last'][:10] if facts['last'] else '?'}, in {facts['exhibits']} exhibits."

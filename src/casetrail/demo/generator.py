@@ -15,6 +15,8 @@ from pathlib import Path
 from casetrail.demo import phone_story
 from casetrail.demo.cast import EX_PARTNER, EX_PARTNER_NEW_NUMBER, FRIEND, VICTIM
 from casetrail.demo.diary_export import demo_diary, write_diary
+from casetrail.demo.email_export import demo_emails, write_eml, write_mbox
+from casetrail.demo.meta_export import App, write_account_zip
 from casetrail.demo.script import (
     E2E_ANDROID,
     E2E_IOS,
@@ -41,6 +43,10 @@ FRIEND_CHAT_FILE = "WhatsApp Chat with Sam Okafor.txt"
 DIARY_FILE = "diary.json"
 SMS_FILE = "sms-20250616090000.xml"
 CALLS_FILE = "calls-20250616090000.xml"
+MAILBOX_FILE = "All mail Including Spam and Trash.mbox"  # the name Google Takeout gives it
+SAVED_EMAIL_FILE = "Saw you at the gym.eml"  # one of the same e-mails, saved on its own
+FACEBOOK_FILE = "facebook-robinhale-2025-06-16.zip"  # Meta's "Download your information" exports
+INSTAGRAM_FILE = "instagram-robin.hale.demo-2025-06-16.zip"
 _UNSAFE_IN_CANARY = frozenset('/\\:*?"<>|')
 
 
@@ -174,7 +180,18 @@ def generate_demo_files(
     call_count = write_call_log(
         out_dir / CALLS_FILE, sorted(phone_story.calls(rng("calls")), key=lambda call: call.at)
     )
-    others = (ExportFile(out_dir / SMS_FILE, sms_count), ExportFile(out_dir / CALLS_FILE, call_count))
+    emails = demo_emails()
+    mail_count = write_mbox(out_dir / MAILBOX_FILE, emails)
+    saved = next(email for email in emails if email.subject == "Saw you at the gym")
+    write_eml(out_dir / SAVED_EMAIL_FILE, saved)
+    others = (
+        ExportFile(out_dir / SMS_FILE, sms_count),
+        ExportFile(out_dir / CALLS_FILE, call_count),
+        ExportFile(out_dir / MAILBOX_FILE, mail_count),
+        ExportFile(out_dir / SAVED_EMAIL_FILE, 0),  # already in the mailbox: a second source, no new event
+        _meta_zip(out_dir / FACEBOOK_FILE, "messenger"),
+        _meta_zip(out_dir / INSTAGRAM_FILE, "instagram"),
+    )
     return DemoFiles(
         out_dir=out_dir,
         seed=seed,
@@ -187,6 +204,11 @@ def generate_demo_files(
         diary_entries=entries,
         others=others,
     )
+
+
+def _meta_zip(path: Path, app: App) -> ExportFile:
+    written = write_account_zip(path, app)
+    return ExportFile(path, sum(len(thread.messages) for thread in written.threads))
 
 
 def bulk_messages(

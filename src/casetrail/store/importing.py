@@ -423,6 +423,8 @@ class EventWriter:
             elif known[identity] != exhibit_id and identity not in sourced:
                 sourced.add(identity)
                 add_source(identity, record, exhibit_id)
+                if record[13]:  # a later export may carry a file an earlier one lacked
+                    block.attach_rows.extend((identity, members[n]) for n in record[13] if n in members)
         added = len(block.event_rows)
         self.result.events_added += added
         self.result.duplicates += len(pending.records) - added

@@ -203,7 +203,7 @@ def test_corrupt_attachments_are_flagged_not_fatal(corpus: Callable[[str], Path]
     for event in events:
         assert "attachment-unreadable" in event.flags
         assert "not valid base64" in event.details["part_1"]
-        assert event.embedded == event.attachments == ()
+        assert event.embedded == () and event.attachments == ()
 
 
 def test_draft_is_not_a_sent_message(corpus: Callable[[str], Path]) -> None:
