@@ -1,4 +1,4 @@
-"""Benchmark: generate a large export (WhatsApp chat, SMS backup, mbox) and time its import into a new case.
+"""Benchmark: generate a large export (WhatsApp, SMS, mbox, Messenger) and time its import into a new case.
 
 The import runs in a separate process that first unlocks the case (Argon2id, 256 MiB: a fixed
 cost, excluded from the timing and, on Linux, from the peak memory by resetting the peak after it),
@@ -9,6 +9,7 @@ sizes to see that memory does not grow with the file:
     .venv/bin/python bench/import_1m.py --messages 1000000
     .venv/bin/python bench/import_1m.py --format sms --messages 1000000
     .venv/bin/python bench/import_1m.py --format mbox --messages 100000
+    .venv/bin/python bench/import_1m.py --format messenger --messages 1000000
 
 ``--reader inline`` or ``--reader child`` forces where the file is parsed (store/feed.py); the
 default lets casetrail choose (a child process for files of 4 MiB and more). Figures are recorded
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from casetrail.demo import write_large_sms_backup, write_large_whatsapp_export
 from casetrail.demo.email_export import write_large_mbox
+from casetrail.demo.meta_export import write_large_thread
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
 
@@ -74,7 +76,7 @@ def inner(case_dir: Path, export: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["whatsapp", "sms", "mbox"], default="whatsapp")
+    parser.add_argument("--format", choices=["whatsapp", "sms", "mbox", "messenger"], default="whatsapp")
     parser.add_argument("--reader", choices=["auto", "inline", "child"], default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--inner", nargs=2, metavar=("CASE", "EXPORT"), help=argparse.SUPPRESS)
@@ -88,6 +90,9 @@ def main() -> None:
         if args.format == "sms":
             export = work / "sms-20250601090000.xml"
             written = write_large_sms_backup(export, args.messages)
+        elif args.format == "messenger":
+            export = work / "message_1.json"
+            written = write_large_thread(export, "messenger", args.messages)
         elif args.format == "mbox":
             export = work / "All mail Including Spam and Trash.mbox"
             written = write_large_mbox(export, args.messages)

@@ -47,7 +47,7 @@ def test_chat_analytics_sample_with_a_bom(corpus: Corpus) -> None:
     assert events[3].details["missing_media"] == "messages/inbox/alice_aaaaaaaaaa/files/blabla.docx"
     assert events[3].details["ip"] == "1.1.1.1"
     # Identities rest on what a message says and its media uris, which every export writes alike.
-    assert all(e.details["source_id"].startswith('meta["') for e in events)
+    assert all(e.details["source_id"].startswith("meta|") for e in events)
 
 
 def test_chat_miner_messenger_identical_timestamps_keep_file_order(corpus: Corpus) -> None:

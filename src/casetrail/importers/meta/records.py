@@ -7,6 +7,7 @@ Text fields are repaired from Meta's byte-per-character form (see ``mojibake``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -215,8 +216,8 @@ def message_event(raw: dict[str, Any], index: int, thread: Thread) -> ParsedEven
         flags.append("field-unreadable")
     # The identity rule (docs/importers/messenger-instagram.md): media by their uri, which every
     # export writes the same, not by the member found (a lone message_1.json has none).
-    basis = [str(kind), sender, written, "\n".join(parts), *uris]
-    details["source_id"] = "meta" + json.dumps(basis, ensure_ascii=False, separators=(",", ":"))
+    basis = json.dumps([str(kind), sender, written, "\n".join(parts), *uris], ensure_ascii=False)
+    details["source_id"] = "meta|" + hashlib.sha256(basis.encode()).hexdigest()[:32]  # 128 bits: compact
     return ParsedEvent(
         occurred_at=occurred,
         local_time=written,
