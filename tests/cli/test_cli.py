@@ -122,7 +122,7 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[2] == {
         "file": str(notes),
         "error": "notes.txt: no importer recognises this file "
-        "(tried: diary, eml, instagram, mbox, messenger, sms-backup, whatsapp)",
+        "(tried: diary, eml, instagram, mbox, messenger, screenshot, sms-backup, whatsapp)",
         "place": None,
     }
     zipped = report[3]
@@ -400,13 +400,14 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "Saw you at the gym.eml",
         "facebook-robinhale-2025-06-16.zip",
         "instagram-robin.hale.demo-2025-06-16.zip",
+        "Screenshots.zip",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 806
+    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 809
     assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
     assert first["verified"] is True
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (806, True)
+    assert (second["summary"]["events"], second["verified"]) == (809, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

@@ -17,6 +17,7 @@ from casetrail.demo.cast import EX_PARTNER, EX_PARTNER_NEW_NUMBER, FRIEND, VICTI
 from casetrail.demo.diary_export import demo_diary, write_diary
 from casetrail.demo.email_export import demo_emails, write_eml, write_mbox
 from casetrail.demo.meta_export import App, write_account_zip
+from casetrail.demo.screenshot_export import write_screenshots_zip
 from casetrail.demo.script import (
     E2E_ANDROID,
     E2E_IOS,
@@ -47,6 +48,7 @@ MAILBOX_FILE = "All mail Including Spam and Trash.mbox"  # the name Google Takeo
 SAVED_EMAIL_FILE = "Saw you at the gym.eml"  # one of the same e-mails, saved on its own
 FACEBOOK_FILE = "facebook-robinhale-2025-06-16.zip"  # Meta's "Download your information" exports
 INSTAGRAM_FILE = "instagram-robin.hale.demo-2025-06-16.zip"
+SCREENSHOTS_FILE = "Screenshots.zip"
 _UNSAFE_IN_CANARY = frozenset('/\\:*?"<>|')
 
 
@@ -191,6 +193,7 @@ def generate_demo_files(
         ExportFile(out_dir / SAVED_EMAIL_FILE, 0),  # already in the mailbox: a second source, no new event
         _meta_zip(out_dir / FACEBOOK_FILE, "messenger"),
         _meta_zip(out_dir / INSTAGRAM_FILE, "instagram"),
+        ExportFile(out_dir / SCREENSHOTS_FILE, write_screenshots_zip(out_dir / SCREENSHOTS_FILE)),
     )
     return DemoFiles(
         out_dir=out_dir,

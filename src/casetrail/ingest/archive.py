@@ -15,6 +15,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -135,6 +136,13 @@ class SafeZip:
 
     def names(self) -> list[str]:
         return list(self._members)
+
+    def modified(self, name: str) -> datetime | None:
+        """The member's modification time as the zip records it (local, naive; None if impossible)."""
+        try:
+            return datetime(*self._zip.getinfo(name).date_time)
+        except (KeyError, ValueError):
+            return None
 
     def read_chunks(self, name: str) -> Iterator[bytes]:
         """Yield a member's bytes, stopping as soon as any limit is passed."""

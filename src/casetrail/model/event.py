@@ -37,6 +37,7 @@ class Kind(StrEnum):
     LOCATION = "location"
     CONTACT_CARD = "contact-card"
     DELETED = "deleted-message"
+    SCREENSHOT = "screenshot"  # a screenshot or photo kept as evidence in itself
 
 
 class Direction(StrEnum):
