@@ -122,7 +122,8 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[2] == {
         "file": str(notes),
         "error": "notes.txt: no importer recognises this file "
-        "(tried: diary, eml, instagram, mbox, messenger, screenshot, sms-backup, whatsapp)",
+        "(tried: diary, discord, eml, generic, instagram, mbox, messenger, screenshot, signal, sms-backup, "
+        "telegram, whatsapp, x-archive)",
         "place": None,
     }
     zipped = report[3]

@@ -17,6 +17,7 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
     X = "x"
     DISCORD = "discord"
+    SIGNAL = "signal"
     SOCIAL_MEDIA = "social-media"
     IN_PERSON = "in-person"
     OTHER = "other"

@@ -106,7 +106,9 @@ class IdentityMaker:
             occurred_us: int | None = record[4]
             prefix = UNTIMED if occurred_us is None else (occurred_us + _TIME_OFFSET).to_bytes(8, "big")
             if record[12] and record[12].get("source_id"):
-                basis = _unambiguous(("id", *self.scope, record[6], record[12]["source_id"]))
+                # A platform's own id names a message wherever it is found: outside any one
+                # conversation's space, so two views of one chat (a data package, an export) agree.
+                basis = _unambiguous(("id", "~", self.scope[1], record[6], record[12]["source_id"]))
                 digest = keyed()
                 digest.update(basis.encode())
                 found.append(prefix + digest.digest())

@@ -43,7 +43,8 @@ def test_a_plain_message(tmp_path: Path) -> None:
     assert event.text == "Où es-tu? 👀"
     assert event.conversation == "inbox/caseymarsh_1093847562"
     assert (event.flags, shown(event.details), event.attachments) == ((), {}, ())
-    basis = json.dumps(["message", "Casey Marsh", "1744485000000", "Où es-tu? 👀"], ensure_ascii=False)
+    said = ["inbox/caseymarsh_1093847562", "message", "Casey Marsh", "1744485000000", "Où es-tu? 👀"]
+    basis = json.dumps(said, ensure_ascii=False)
     assert event.details["source_id"] == "meta|" + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 

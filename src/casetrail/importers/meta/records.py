@@ -216,7 +216,8 @@ def message_event(raw: dict[str, Any], index: int, thread: Thread) -> ParsedEven
         flags.append("field-unreadable")
     # The identity rule (docs/importers/messenger-instagram.md): media by their uri, which every
     # export writes the same, not by the member found (a lone message_1.json has none).
-    basis = json.dumps([str(kind), sender, written, "\n".join(parts), *uris], ensure_ascii=False)
+    said = [thread.conversation, str(kind), sender, written, "\n".join(parts), *uris]
+    basis = json.dumps(said, ensure_ascii=False)
     details["source_id"] = "meta|" + hashlib.sha256(basis.encode()).hexdigest()[:32]  # 128 bits: compact
     return ParsedEvent(
         occurred_at=occurred,

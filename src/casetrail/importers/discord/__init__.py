@@ -1,0 +1,1 @@
+"""Discord: DiscordChatExporter JSON and Discord's own data package (docs/importers/discord.md)."""

@@ -1,0 +1,1 @@
+"""Telegram Desktop's machine-readable JSON export (``result.json``, alone or in a zip)."""

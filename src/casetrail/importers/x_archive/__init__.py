@@ -1,0 +1,1 @@
+"""The X (Twitter) "Download an archive of your data" importer."""

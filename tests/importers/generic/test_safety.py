@@ -1,0 +1,113 @@
+"""Hostile and broken input for both forms and zips; flat memory on a large CSV."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casetrail.demo.generic_export import write_generic_csv, write_generic_json, write_large_generic_csv
+from casetrail.errors import InputError
+from casetrail.importers.base import ImportContext
+from casetrail.ingest.source import Source
+from tests.helpers import make_zip
+from tests.importers.generic.support import IMPORTER, LONDON
+
+CHUNKS = [
+    b",",
+    b'"',
+    b"\n",
+    b"\r",
+    b"\xff",
+    b"\x00",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"null",
+    b"9" * 700,
+    b"[" * 60,
+    b'"events": 5',
+]
+
+
+def _valid(tmp: Path) -> tuple[bytes, bytes]:
+    return write_generic_csv(tmp / "c.csv").path.read_bytes(), write_generic_json(
+        tmp / "j.json"
+    ).path.read_bytes()
+
+
+@st.composite
+def mutated(draw: st.DrawFn, valid: bytes) -> bytes:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.binary(max_size=300))
+    data = bytearray(valid)
+    for _ in range(draw(st.integers(1, 5))):
+        at = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(["cut", "replace", "insert", "flip"]))
+        chunk = draw(st.sampled_from(CHUNKS))
+        if action == "cut":
+            del data[at:]
+        elif action == "flip" and at < len(data):
+            data[at] ^= draw(st.integers(1, 255))
+        elif action == "replace":
+            data[at : at + len(chunk)] = chunk
+        else:
+            data[at:at] = chunk
+    return bytes(data)
+
+
+def check(path: Path, member: str | None) -> None:
+    try:
+        IMPORTER.sniff(Source(path))
+        events = list(IMPORTER.events(Source(path), ImportContext(timezone=LONDON)))
+    except InputError as error:
+        assert error.file == path.name
+        if member is not None and error.place is not None and "entry" in error.place:
+            assert member in error.place
+    else:
+        assert all(isinstance(e.text, str) for e in events)
+
+
+def _fixtures() -> tuple[bytes, bytes]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return _valid(Path(folder))
+
+
+CSV, JSON = _fixtures()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(mutated(CSV), mutated(JSON)))
+def test_corrupted_files_give_events_or_input_error(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "e.casetrail.csv"
+    path.write_bytes(raw)
+    check(path, None)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    raw=st.one_of(mutated(CSV), mutated(JSON)), name=st.sampled_from(["e.casetrail.csv", "e.casetrail.json"])
+)
+def test_corrupted_files_in_a_zip_name_the_member(tmp_path: Path, raw: bytes, name: str) -> None:
+    path = make_zip(tmp_path / "e.zip", [(name, raw), ("photos/a.jpg", b"jpeg")])
+    check(path, name)
+
+
+def test_memory_stays_flat_on_a_large_csv(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    write_large_generic_csv(path, 20_000)
+    assert path.stat().st_size > 2_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in IMPORTER.events(Source(path), ImportContext(timezone=LONDON)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 1_000_000
