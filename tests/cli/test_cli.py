@@ -402,13 +402,20 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "facebook-robinhale-2025-06-16.zip",
         "instagram-robin.hale.demo-2025-06-16.zip",
         "Screenshots.zip",
+        "Telegram Desktop export 2025-06-16.zip",
+        "DM with casey.m.again.zip",
+        "package.zip",
+        "twitter-2025-06-16-demo.zip",
+        "signal-export.zip",
+        "incidents-typed-up-by-advocate.casetrail.csv",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 809
+    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 857
     assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
+    assert first["imports"][12]["duplicates_skipped"] == 1  # the stop request, in the DM export too
     assert first["verified"] is True
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (809, True)
+    assert (second["summary"]["events"], second["verified"]) == (857, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

@@ -15,13 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from casetrail.demo import DemoFiles, generate_demo_files, write_large_whatsapp_export
-from casetrail.demo.generator import (
-    FACEBOOK_FILE,
-    INSTAGRAM_FILE,
-    MAILBOX_FILE,
-    SAVED_EMAIL_FILE,
-    SCREENSHOTS_FILE,
-)
+from casetrail.demo.generator import SCRIPTED_FILES
 from casetrail.demo.script import main_chat, tell, unambiguous
 
 ANDROID_HEADER = re.compile(r"^(\d{2}/\d{2}/\d{4}, \d{2}:\d{2}) - ")
@@ -72,13 +66,7 @@ def test_same_seed_gives_byte_identical_files(demo: DemoFiles, tmp_path: Path) -
 
 def test_another_seed_gives_different_files(demo: DemoFiles, tmp_path: Path) -> None:
     other = file_bytes(generate_demo_files(tmp_path, seed=demo.seed + 1))
-    scripted = {
-        MAILBOX_FILE,
-        SAVED_EMAIL_FILE,
-        FACEBOOK_FILE,
-        INSTAGRAM_FILE,
-        SCREENSHOTS_FILE,
-    }  # fixed scripts, no randomness
+    scripted = set(SCRIPTED_FILES)  # fixed scripts: no randomness in them
     for name, content in file_bytes(demo).items():
         assert (other[name] == content) == (name in scripted), name
 

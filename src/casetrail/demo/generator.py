@@ -11,8 +11,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
-from casetrail.demo import phone_story
+from casetrail.demo import (
+    discord_export,
+    generic_export,
+    phone_story,
+    signal_export,
+    telegram_export,
+    x_export,
+)
 from casetrail.demo.cast import EX_PARTNER, EX_PARTNER_NEW_NUMBER, FRIEND, VICTIM
 from casetrail.demo.diary_export import demo_diary, write_diary
 from casetrail.demo.email_export import demo_emails, write_eml, write_mbox
@@ -49,6 +57,26 @@ SAVED_EMAIL_FILE = "Saw you at the gym.eml"  # one of the same e-mails, saved on
 FACEBOOK_FILE = "facebook-robinhale-2025-06-16.zip"  # Meta's "Download your information" exports
 INSTAGRAM_FILE = "instagram-robin.hale.demo-2025-06-16.zip"
 SCREENSHOTS_FILE = "Screenshots.zip"
+TELEGRAM_FILE = "Telegram Desktop export 2025-06-16.zip"
+DISCORD_FILE = "DM with casey.m.again.zip"  # DiscordChatExporter, with the photo it saved
+DISCORD_PACKAGE_FILE = "package.zip"  # Robin's own Discord data package
+X_FILE = "twitter-2025-06-16-demo.zip"
+SIGNAL_FILE = "signal-export.zip"
+GENERIC_FILE = "incidents-typed-up-by-advocate.casetrail.csv"
+#: Files written from a fixed script, the same whatever the seed (the rest vary with it).
+SCRIPTED_FILES = (
+    MAILBOX_FILE,
+    SAVED_EMAIL_FILE,
+    FACEBOOK_FILE,
+    INSTAGRAM_FILE,
+    SCREENSHOTS_FILE,
+    TELEGRAM_FILE,
+    DISCORD_FILE,
+    DISCORD_PACKAGE_FILE,
+    X_FILE,
+    SIGNAL_FILE,
+    GENERIC_FILE,
+)
 _UNSAFE_IN_CANARY = frozenset('/\\:*?"<>|')
 
 
@@ -194,6 +222,12 @@ def generate_demo_files(
         _meta_zip(out_dir / FACEBOOK_FILE, "messenger"),
         _meta_zip(out_dir / INSTAGRAM_FILE, "instagram"),
         ExportFile(out_dir / SCREENSHOTS_FILE, write_screenshots_zip(out_dir / SCREENSHOTS_FILE)),
+        _written(telegram_export.write_account_zip(out_dir / TELEGRAM_FILE)),
+        _written(discord_export.write_dce_zip(out_dir / DISCORD_FILE)),
+        _package(out_dir / DISCORD_PACKAGE_FILE),
+        _written(x_export.write_x_archive(out_dir / X_FILE)),
+        _written(signal_export.write_signal_export_zip(out_dir / SIGNAL_FILE)),
+        _written(generic_export.write_generic_csv(out_dir / GENERIC_FILE)),
     )
     return DemoFiles(
         out_dir=out_dir,
@@ -207,6 +241,27 @@ def generate_demo_files(
         diary_entries=entries,
         others=others,
     )
+
+
+class _Written(Protocol):
+    """What every demo writer returns: the file, and how many events its import must give."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def events(self) -> int: ...
+
+
+def _written(export: _Written) -> ExportFile:
+    return ExportFile(export.path, export.events)
+
+
+def _package(path: Path) -> ExportFile:
+    """Robin's Discord data package: the stop request is also in the exported DM (one event, two
+    sources), so it adds one event fewer than it holds."""
+    written = discord_export.write_data_package(path)
+    return ExportFile(path, written.events - 1)
 
 
 def _meta_zip(path: Path, app: App) -> ExportFile:
