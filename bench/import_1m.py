@@ -27,14 +27,32 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from casetrail.demo import write_large_sms_backup, write_large_whatsapp_export
+from casetrail.demo.discord_export import write_large_dce
 from casetrail.demo.email_export import write_large_mbox
+from casetrail.demo.generic_export import write_large_generic_csv
 from casetrail.demo.meta_export import write_large_thread
+from casetrail.demo.signal_export import write_large_signal_text
+from casetrail.demo.telegram_export import write_large_telegram
+from casetrail.demo.x_export import write_large_x_dms
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
 
+#: Each format's file name (as its export names it) and a writer of N generated messages.
+WRITERS: dict[str, tuple[str, Callable[[Path, int], int]]] = {
+    "whatsapp": ("WhatsApp Chat with Casey Marsh.txt", write_large_whatsapp_export),
+    "sms": ("sms-20250601090000.xml", write_large_sms_backup),
+    "mbox": ("All mail Including Spam and Trash.mbox", write_large_mbox),
+    "messenger": ("message_1.json", lambda path, count: write_large_thread(path, "messenger", count)),
+    "telegram": ("result.json", write_large_telegram),
+    "discord": ("DM with casey.m.again [1290044455566677788].json", write_large_dce),
+    "x": ("direct-messages.js", write_large_x_dms),
+    "signal": ("signal-chat.txt", lambda path, count: write_large_signal_text(path, count).events),
+    "generic": ("typed-up.casetrail.csv", lambda path, count: write_large_generic_csv(path, count).events),
+}
 PASSPHRASE = "benchmark passphrase"  # noqa: S105  (throw-away benchmark case)
 
 
@@ -76,7 +94,7 @@ def inner(case_dir: Path, export: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["whatsapp", "sms", "mbox", "messenger"], default="whatsapp")
+    parser.add_argument("--format", choices=list(WRITERS), default="whatsapp")
     parser.add_argument("--reader", choices=["auto", "inline", "child"], default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--inner", nargs=2, metavar=("CASE", "EXPORT"), help=argparse.SUPPRESS)
@@ -87,18 +105,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
     try:
         started = time.perf_counter()
-        if args.format == "sms":
-            export = work / "sms-20250601090000.xml"
-            written = write_large_sms_backup(export, args.messages)
-        elif args.format == "messenger":
-            export = work / "message_1.json"
-            written = write_large_thread(export, "messenger", args.messages)
-        elif args.format == "mbox":
-            export = work / "All mail Including Spam and Trash.mbox"
-            written = write_large_mbox(export, args.messages)
-        else:
-            export = work / "WhatsApp Chat with Casey Marsh.txt"
-            written = write_large_whatsapp_export(export, args.messages)
+        name, write = WRITERS[args.format]
+        export = work / name
+        written = write(export, args.messages)
         size_mib = export.stat().st_size / 2**20
         print(
             f"generated {written:,} messages ({size_mib:,.1f} MiB) in {time.perf_counter() - started:.1f} s"
