@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casetrail.model.accounts import Account, accounts_in, parse_account, phone_id, region_of_zone
+from casetrail.model.accounts import (
+    Account,
+    accounts_in,
+    event_accounts,
+    parse_account,
+    phone_id,
+    region_of_zone,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +72,22 @@ def test_region_from_the_case_time_zone() -> None:
 def test_any_label_gives_accounts_without_failing(label: str, region: str | None) -> None:
     for account in accounts_in(label, "sms", region):
         assert account.kind in {"phone", "email", "sms"}
+
+
+def test_platform_ids_are_accounts_with_the_name_shown_beside_them() -> None:
+    telegram = event_accounts("telegram", "Casey Marsh", ("Robin Hale",), {"from_id": "user5550587"}, "GB")
+    assert telegram == [Account("telegram:id:user5550587", "Casey Marsh"), Account("telegram:Robin Hale")]
+    discord = event_accounts("discord", "casey.m.again", (), {"author_id": "1290011122233344455"}, None)
+    assert discord == [Account("discord:id:1290011122233344455", "casey.m.again")]
+    x = event_accounts(
+        "x",
+        "@casey_m_demo2 (id 1100587)",
+        ("@robin (id 1100142)",),
+        {"sender_id": "1100587", "recipient_ids": "1100142"},
+        None,
+    )
+    assert [a.id for a in x] == ["x:id:1100587", "x:id:1100142"]
+    shown_only = event_accounts("x", "@casey_m_demo2 (id 1100587)", ("id 1100142",), {}, None)
+    assert shown_only == [Account("x:id:1100587", "@casey_m_demo2"), Account("x:id:1100142")]
+    hostile = event_accounts("discord", "x", (), {"author_id": "../../etc passwd"}, None)
+    assert hostile == [Account("discord:x")]  # an id that is not an id is not trusted as one

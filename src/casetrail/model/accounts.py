@@ -6,6 +6,9 @@ Each is reduced to one account id, so a person can be linked to all of them and 
 
 - ``phone:+447700900123`` (E.164; national numbers are read in the case's region);
 - ``email:casey.marsh@example.org`` (lower-cased);
+- ``telegram:id:user5550587``, ``discord:id:…``, ``x:id:…``: the platform's own id for the sender,
+  where the export gives one; the name shown beside it is kept as a name the account was seen under
+  (ids outlast changes of name and handle);
 - ``whatsapp:Casey Marsh`` and the like: a name or handle as one platform shows it (the export gives
   nothing better, e.g. the victim's own contact name for someone).
 """
@@ -22,7 +25,7 @@ _PHONE_LIKE = re.compile(r"\A\+?[0-9(][0-9 ().\-/]{4,30}\Z")
 _LABELLED = re.compile(r"\A(?P<name>.*\S)\s*\((?P<handle>[^()]+)\)\Z")  # "Name (handle)"
 _EMAIL = re.compile(r"\A[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+\Z")
 _ADDRESSED = re.compile(r"\A(?P<name>.*?)\s*<(?P<address>[^<>]+)>\Z")  # "Name <address>"
-KINDS = ("phone", "email")
+_ID_LABEL = re.compile(r"\Aid ([A-Za-z0-9_.\-]{1,64})\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,41 @@ def accounts_in(label: str | None, channel: str, region: str | None) -> list[Acc
     found = email_id(handle) or phone_id(handle, region)
     if found:
         return [Account(found, name)]
+    platform = _ID_LABEL.match(handle)  # "@name (id 123)", "id 123": how importers show a bare id
+    if platform:
+        return [Account(f"{channel}:id:{platform.group(1)}", name)]
     return [Account(f"{channel}:{text}", None)]
+
+
+#: Per channel, the detail an importer keeps the sender's platform id in (docs/people.md).
+SENDER_ID_DETAILS = {"telegram": ("from_id", "actor_id"), "discord": ("author_id",), "x": ("sender_id",)}
+#: Per channel, the detail holding the recipients' platform ids (comma-separated), if any.
+RECIPIENT_ID_DETAILS = {"x": "recipient_ids"}
+_PLATFORM_ID = re.compile(r"\A[A-Za-z0-9_.\-]{1,64}\Z")
+
+
+def event_accounts(
+    channel: str,
+    sender: str | None,
+    recipients: tuple[str, ...] | list[str],
+    details: dict[str, str],
+    region: str | None,
+) -> list[Account]:
+    """Every account an event names, sender first: platform ids where the export gives them."""
+    found: list[Account] = []
+    sender_id = next((details[k] for k in SENDER_ID_DETAILS.get(channel, ()) if details.get(k)), None)
+    if sender_id and _PLATFORM_ID.match(sender_id):
+        found.append(Account(f"{channel}:id:{sender_id}", sender))
+    else:
+        found += accounts_in(sender, channel, region)
+    ids_key = RECIPIENT_ID_DETAILS.get(channel)
+    ids = [i.strip() for i in details.get(ids_key, "").split(",")] if ids_key else []
+    if ids and all(_PLATFORM_ID.match(i) for i in ids):
+        found += [Account(f"{channel}:id:{i}") for i in ids]
+    else:
+        for person in recipients:
+            found += accounts_in(person, channel, region)
+    return found
 
 
 def parse_account(spec: str, region: str | None) -> str:

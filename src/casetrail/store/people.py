@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, select
 
 from casetrail.crypto.keys import keyed_hash
 from casetrail.errors import CasetrailError
-from casetrail.model.accounts import accounts_in, parse_account
+from casetrail.model.accounts import event_accounts, parse_account
 from casetrail.model.timestamps import from_micros
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
@@ -173,10 +173,7 @@ def account_book(case: Case) -> list[AccountSeen]:
         reader = BlockReader(case, conn)
         for block_id, channel in conn.execute(select(event_blocks.c.id, event_blocks.c.channel)).all():
             for event in reader.events(block_id):
-                named = accounts_in(event.sender, channel, region)
-                for person in event.recipients:
-                    named += accounts_in(person, channel, region)
-                for account in named:
+                for account in event_accounts(channel, event.sender, event.recipients, event.details, region):
                     entry = seen.get(account.id)
                     if entry is None:
                         entry = seen[account.id] = AccountSeen(account.id, person=owners.get(account.id))

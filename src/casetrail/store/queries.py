@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from casetrail.model.accounts import accounts_in
+from casetrail.model.accounts import event_accounts
 from casetrail.model.timestamps import from_micros, to_micros
 from casetrail.store.case import Case
 from casetrail.store.event_blocks import (
@@ -199,9 +199,7 @@ def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:
     if filt.kinds and event.kind not in filt.kinds:
         return False
     if filt.accounts is not None:
-        named = accounts_in(event.sender, channel, filt.region)
-        for person in event.recipients:
-            named += accounts_in(person, channel, filt.region)
+        named = event_accounts(channel, event.sender, event.recipients, event.details, filt.region)
         if not any(account.id in filt.accounts for account in named):
             return False
     if filt.person:
