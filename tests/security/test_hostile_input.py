@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -179,7 +181,21 @@ def _mutate(data: bytes, cut: int, flips: list[tuple[int, int]]) -> bytes:
 
 
 def test_g17_every_registered_importer_is_covered() -> None:
-    assert {loaded.importer.name for loaded in IMPORTERS} >= {"whatsapp", "diary"}
+    assert {loaded.importer.name for loaded in IMPORTERS} >= {
+        "whatsapp",
+        "diary",
+        "sms-backup",
+        "eml",
+        "mbox",
+        "messenger",
+        "instagram",
+        "telegram",
+        "discord",
+        "x-archive",
+        "signal",
+        "generic",
+        "screenshot",
+    }
 
 
 ENCODINGS = [
@@ -228,3 +244,38 @@ def test_g18_an_invalid_byte_is_replaced_and_flagged_at_its_line(new_case: Case,
     assert len(flagged) == 1
     assert "\ufffd" in flagged[0].text
     assert flagged[0].sources[0]["value"] == "5"
+
+
+@functools.cache
+def format_samples() -> tuple[tuple[str, bytes], ...]:
+    """One small file of every format the demo writes (name, bytes), to mutate below."""
+    from casetrail.demo import generate_demo_files
+
+    with tempfile.TemporaryDirectory() as folder:
+        files = generate_demo_files(Path(folder) / "exports")
+        small = [path for path in files.paths if path.stat().st_size < 300_000]
+        return tuple((path.name, path.read_bytes()) for path in small)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pick=st.integers(0, 1000),
+    cut=st.floats(0.05, 1.0),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=8),
+)
+def test_g17_mutated_files_of_every_format_import_cleanly_or_fail_cleanly(
+    new_case: Case, tmp_path: Path, pick: int, cut: float, flips: list[tuple[float, int]]
+) -> None:
+    samples = format_samples()
+    name, data = samples[pick % len(samples)]
+    body = bytearray(data[: max(1, int(len(data) * cut))])
+    for where, value in flips:
+        body[min(int(where * len(body)), len(body) - 1)] ^= value
+    path = tmp_path / f"mutated-{pick}-{name}"
+    path.write_bytes(bytes(body))
+    before = table_hashes(new_case)
+    try:
+        import_file(new_case, path, importers=IMPORTERS)
+    except InputError as error:
+        assert error.file == path.name
+        assert table_hashes(new_case) == before
