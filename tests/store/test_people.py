@@ -148,3 +148,16 @@ def test_cli_person_link_list_suggest_accounts_and_timeline(new_case: Case, tmp_
     assert [e["text"] for e in events] == ["first", "second", "on whatsapp now"]
     refused = run_cli("person", "link", "Someone", "not an account", "--case", root)
     assert refused.returncode != 0 and "CHANNEL:HANDLE" in refused.stderr
+
+
+def test_names_and_accounts_reach_the_terminal_escaped(new_case: Case) -> None:
+    root = str(new_case.layout.root)
+    new_case.close()
+    hostile = "Casey\u202eMarsh\x1b[2J"
+    linked = run_cli("person", "link", hostile, "whatsapp:Casey\u200bM", "--case", root)
+    listed = run_cli("person", "list", "--case", root)
+    for shown in (linked, listed):
+        assert shown.returncode == 0, shown.stderr
+        assert "\u202e" not in shown.stdout and "\x1b" not in shown.stdout and "\u200b" not in shown.stdout
+    as_json = json.loads(run_cli("person", "list", "--case", root, "--json").stdout)
+    assert as_json["people"][0]["name"] == hostile  # the value itself is kept exactly
