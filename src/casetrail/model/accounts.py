@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -71,11 +72,16 @@ def email_id(raw: str) -> str | None:
 
 def accounts_in(label: str | None, channel: str, region: str | None) -> list[Account]:
     """The accounts an event's sender or recipient label names (usually one)."""
+    return list(_accounts_in(label, channel, region))
+
+
+@lru_cache(maxsize=8192)  # a case names the same few people in millions of events
+def _accounts_in(label: str | None, channel: str, region: str | None) -> tuple[Account, ...]:
     if not label:
-        return []
+        return ()
     text = label.translate(_INVISIBLE).strip()
     if not text:
-        return []
+        return ()
     name: str | None = None
     handle = text
     if (labelled := _LABELLED.match(text)) or (labelled := _ADDRESSED.match(text)):
@@ -83,11 +89,11 @@ def accounts_in(label: str | None, channel: str, region: str | None) -> list[Acc
         name, handle = groups["name"].strip().strip('"') or None, (groups.get("handle") or groups["address"])
     found = email_id(handle) or phone_id(handle, region)
     if found:
-        return [Account(found, name)]
+        return (Account(found, name),)
     platform = _ID_LABEL.match(handle)  # "@name (id 123)", "id 123": how importers show a bare id
     if platform:
-        return [Account(f"{channel}:id:{platform.group(1)}", name)]
-    return [Account(f"{channel}:{text}", None)]
+        return (Account(f"{channel}:id:{platform.group(1)}", name),)
+    return (Account(f"{channel}:{text}", None),)
 
 
 #: Per channel, the detail an importer keeps the sender's platform id in (docs/people.md).
