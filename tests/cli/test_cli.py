@@ -114,6 +114,7 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
         "conversations": 0,
         "newly_flagged_missing": 0,
         "newly_flagged_changed": 0,
+        "newly_flagged_same_id": 0,
         "time_span": {"first": "2025-01-13T09:00:00Z", "last": "2025-01-13T10:03:00Z"},  # GMT: UTC
         "accounts_seen": ["Casey Marsh", "Robin Hale"],
         "accounts_capped": False,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from casetrail.store.case import Case
-from casetrail.store.importing import CHANGED, MISSING, import_file
+from casetrail.store.expunge import expunge
+from casetrail.store.importing import CHANGED, MISSING, REREAD, import_file
 from casetrail.store.queries import TimelineFilter, timeline
+from casetrail.store.tables import event_keys
 from tests.helpers import android_lines, count_events, write_chat
 
 LINES = android_lines(80)  # one message every 7 minutes, some multi-line
@@ -113,3 +118,27 @@ def test_a_message_edited_or_deleted_between_exports_keeps_both_readings(
     assert [e.text for e in shown if MISSING in e.flags and CHANGED not in e.flags] == [
         LINES[25].split(": ", 1)[1]
     ]
+
+
+def test_two_readings_under_one_message_id_are_both_kept_and_flagged(
+    new_case: Case, corpus: Callable[[str], Path]
+) -> None:
+    # Two copies of <dupe001@test.com> with different bodies (the corpus' edge_cases.mbox): not one
+    # message found twice, so neither is merged away; both are flagged, whichever came first.
+    result = import_file(new_case, corpus("mbox/TakeoutReader/edge_cases.mbox"))
+    assert (result.events_added, result.reread_flagged) == (3, 2)
+    assert any("same-id-other-content" in note for note in result.notes)
+    shown = timeline(new_case, TimelineFilter(), limit=None)
+    flagged = sorted(e.text.splitlines()[-1] for e in shown if REREAD in e.flags)
+    assert flagged == ["This is the duplicate - same Message-ID, different label.", "This is the first copy."]
+
+
+def test_expunging_removes_the_message_keys_with_the_events(
+    new_case: Case, corpus: Callable[[str], Path]
+) -> None:
+    result = import_file(new_case, corpus("mbox/TakeoutReader/edge_cases.mbox"))
+    with new_case.reader.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(event_keys)).scalar_one() == 3  # 3 Message-IDs
+    expunge(new_case, result.exhibit, "imported by mistake")
+    with new_case.reader.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(event_keys)).scalar_one() == 0

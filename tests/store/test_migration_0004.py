@@ -345,7 +345,7 @@ def reimport_identities(case: Case, old: OldCase) -> set[bytes]:
 
 
 #: Tables later revisions add: at 0004 they are rightly missing.
-LATER_TABLES = {"people", "person_accounts"}
+LATER_TABLES = {"people", "person_accounts", "event_keys"}
 
 
 def migrate(case: Case, revision: str) -> None:

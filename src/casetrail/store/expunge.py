@@ -28,6 +28,7 @@ from casetrail.store.tables import (
     event_attachments,
     event_blocks,
     event_flags,
+    event_keys,
     event_sources,
     event_supersedes,
     events,
@@ -158,7 +159,7 @@ def _delete_events(case: Case, conn: Connection, plan: ExpungePlan, gone: set[in
             touched.update(
                 conn.execute(select(table.c.block_id).where(table.c.identity.in_(chunk))).scalars()
             )
-        for table in (events, event_attachments, event_flags, event_sources):
+        for table in (events, event_attachments, event_flags, event_sources, event_keys):
             conn.execute(table.delete().where(table.c.identity.in_(chunk)))
         conn.execute(event_supersedes.delete().where(event_supersedes.c.identity.in_(chunk)))
     conn.execute(event_sources.delete().where(event_sources.c.exhibit_id.in_(gone)))

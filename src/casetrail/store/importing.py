@@ -76,6 +76,7 @@ class ImportResult:
     accounts_capped: bool = False  # more than ACCOUNTS_LIMIT distinct: only that many are listed
     conversations: int = 0  # chats the file holds, when the format names them
     changed_flagged: int = 0  # events newly paired as two readings of one message (CHANGED)
+    reread_flagged: int = 0  # events newly found under a message id another reading has (REREAD)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class ImportResult:
             "conversations": self.conversations,
             "newly_flagged_missing": self.missing_flagged,
             "newly_flagged_changed": self.changed_flagged,
+            "newly_flagged_same_id": self.reread_flagged,
             "time_span": {"first": _utc(self.first), "last": _utc(self.last)},
             "accounts_seen": self.accounts,
             "accounts_capped": self.accounts_capped,
@@ -204,6 +206,7 @@ class EventWriter:
         self.next_block_id = (
             int(conn.execute(select(func.coalesce(func.max(event_blocks.c.id), 0))).scalar_one()) + 1
         )
+        self._key_hash = hashlib.blake2b(key=case.keys.index, digest_size=16)
 
     @property
     def first_us(self) -> int | None:
@@ -229,6 +232,12 @@ class EventWriter:
             blocks = blocks.where(event_blocks.c.conversation_id == conversation_id)
         fresh = self.conn.execute(blocks).first() is None
         return _Thread(name, conversation_id, key, import_id, fresh)
+
+    def _message_key(self, channel: str, key: str) -> bytes:
+        """The keyed hash a platform's message id is filed under (``details["message_key"]``)."""
+        digest = self._key_hash.copy()
+        digest.update(unambiguous("message-key", channel, key).encode())
+        return digest.digest()
 
     def store_embedded(self, file: EmbeddedFile) -> None:
         """Keep a file carried inside the original as an exhibit within it, before its event."""
@@ -438,6 +447,11 @@ class EventWriter:
         records, untimed = block.records, block.untimed
         first, last = block.span
         event_rows, source_rows, attach_rows = block.event_rows, block.source_rows, block.attach_rows
+        key_rows = [
+            (self._message_key(pending.channel, record[12]["message_key"]), identity)
+            for identity, record in zip(block.identities, records, strict=True)
+            if record[0] == EVENT and record[12] and record[12].get("message_key")
+        ]
         joined = b"".join(block.identities)
         sealed = seal_records(self.case.fields, block_id, joined, records)
         self.cursor.execute(
@@ -469,6 +483,10 @@ class EventWriter:
         if attach_rows:
             self.cursor.executemany(
                 "INSERT OR IGNORE INTO event_attachments (identity, exhibit_id) VALUES (?, ?)", attach_rows
+            )
+        if key_rows:
+            self.cursor.executemany(
+                "INSERT OR IGNORE INTO event_keys (key_hash, identity) VALUES (?, ?)", key_rows
             )
         crash_point("batch-written")
 
@@ -584,6 +602,13 @@ def _run(
         result.accounts_capped = len(writer.accounts) > ACCOUNTS_LIMIT
         chats = [t.conversation_id for t in writer.threads.values() if t.conversation_id is not None]
         result.conversations = len(chats)
+        result.reread_flagged = flag_rereadings(conn, [t.import_id for t in writer.threads.values()])
+        if result.reread_flagged:
+            context.note(
+                f"{result.reread_flagged} event(s) share the platform's message id with another reading that "
+                "says something else (edited between exports, or one e-mail Message-ID with other content). "
+                "Every reading is kept, flagged 'same-id-other-content'."
+            )
         result.missing_flagged = sum(flag_missing(conn, chat) for chat in chats)
         if result.missing_flagged:
             context.note(
@@ -614,6 +639,7 @@ def _run(
                 "conversation": conversation,
                 "newly_flagged_missing": result.missing_flagged,
                 "newly_flagged_changed": result.changed_flagged,
+                "newly_flagged_same_id": result.reread_flagged,
                 "notes": result.notes,
             },
         )
@@ -690,6 +716,50 @@ def flag_missing(conn: Connection, conversation_id: int) -> int:
             },
         )
         flagged += int(outcome.rowcount or 0)
+    return flagged
+
+
+REREAD = "same-id-other-content"
+_REREAD_OTHERS = text(
+    """
+    INSERT OR IGNORE INTO event_flags (identity, flag)
+    SELECT DISTINCT other.identity, :flag
+    FROM event_blocks
+    JOIN events AS mine ON mine.block_id = event_blocks.id
+    JOIN event_keys AS held ON held.identity = mine.identity
+    JOIN event_keys AS other ON other.key_hash = held.key_hash AND other.identity != held.identity
+    WHERE event_blocks.import_id = :import_id
+    """
+)
+_REREAD_MINE = text(
+    """
+    INSERT OR IGNORE INTO event_flags (identity, flag)
+    SELECT DISTINCT mine.identity, :flag
+    FROM event_blocks
+    JOIN events AS mine ON mine.block_id = event_blocks.id
+    JOIN event_keys AS held ON held.identity = mine.identity
+    WHERE event_blocks.import_id = :import_id
+      AND EXISTS (
+        SELECT 1 FROM event_keys AS other
+        WHERE other.key_hash = held.key_hash AND other.identity != held.identity
+      )
+    """
+)
+
+
+def flag_rereadings(conn: Connection, import_ids: list[int]) -> int:
+    """Flag every reading of a message whose platform id another, different reading also has.
+
+    Formats with message ids identify an event by that id and a hash of its words, so an edit
+    between exports (or one e-mail Message-ID on two different messages) gives two events; both
+    are kept, and here both are flagged. Only events this import brought are looked at, against
+    the whole case. Returns how many events were newly flagged.
+    """
+    flagged = 0
+    for import_id in import_ids:
+        for statement in (_REREAD_OTHERS, _REREAD_MINE):
+            outcome = conn.execute(statement, {"flag": REREAD, "import_id": import_id})
+            flagged += int(outcome.rowcount or 0)
     return flagged
 
 

@@ -131,6 +131,17 @@ event_flags = Table(
     sqlite_with_rowid=False,
 )
 
+# Events read under the platform's own id for a message (``details["message_key"]``), by a keyed
+# hash of that id: two events under one id are two readings of one message (an edit between
+# exports, one e-mail Message-ID with other content), both kept and flagged.
+event_keys = Table(
+    "event_keys",
+    metadata,
+    Column("key_hash", LargeBinary, primary_key=True),
+    Column("identity", LargeBinary, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 # A diary entry's later version names the version it replaces; both stay.
 event_supersedes = Table(
     "event_supersedes",

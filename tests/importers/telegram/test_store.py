@@ -9,7 +9,7 @@ from pathlib import Path
 from casetrail.demo.telegram_export import CASEY_ID, casey_chat, write_account_zip
 from casetrail.importers.registry import discover
 from casetrail.store.case import Case
-from casetrail.store.importing import CHANGED, import_file
+from casetrail.store.importing import CHANGED, REREAD, import_file
 from casetrail.store.queries import TimelineFilter, timeline
 from tests.helpers import count_events
 
@@ -63,5 +63,6 @@ def test_a_later_single_chat_export_with_an_edit_is_the_same_chat(tmp_path: Path
     readings = [e for e in timeline(new_case, TimelineFilter(), limit=None) if CHANGED in e.flags]
     assert [e.details["message_id"] for e in readings] == [str(chat["messages"][2]["id"])] * 2
     assert "I know where you were today" in [e.text for e in readings]
+    assert result.reread_flagged == 2 and all(REREAD in e.flags for e in readings)  # by Telegram's id too
     with zipfile.ZipFile(written.path) as archive:
         assert written.photo_member in archive.namelist()

@@ -259,6 +259,7 @@ def message_event(raw: dict[str, Any], index: int, chat: ChatInfo) -> ParsedEven
     identity = source_id(chat.channel_id, message_id, content)
     if identity:
         details["source_id"] = identity
+        details["message_key"] = identity.rsplit("|", 1)[0]  # the id without the hash of the words
     return ParsedEvent(
         occurred_at=occurred,
         local_time=written,

@@ -304,6 +304,7 @@ def package_event(
     identity = source_id(channel.channel_id, message_id, content or "")
     if identity:
         details["source_id"] = identity
+        details["message_key"] = identity.rsplit("|", 1)[0]  # the id without the hash of the words
     return ParsedEvent(
         occurred_at=occurred,
         local_time=written,

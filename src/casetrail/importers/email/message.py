@@ -221,6 +221,8 @@ def read_message(data: bytes, place: Place) -> ParsedEvent:
         details["date"] = date
     from_text = h.unfolded(headers.all("from")[0])[0] if headers.all("from") else ""
     details["source_id"] = source_id(message_id(raw_id), parts, from_text, date, subject)
+    if message_id(raw_id):  # the store finds other readings under the same Message-ID by it
+        details["message_key"] = f"email|{message_id(raw_id)}"
     flags.add("delivery-report", message.get_content_type() == "multipart/report")
     body = _body(parts, flags)
     embedded = _attachments(parts, place, flags)

@@ -401,6 +401,7 @@ def message_event(raw: dict[str, Any], index: int, chat: Chat) -> ParsedEvent:
         # was removed) gives a second reading, kept beside the first and flagged by the store.
         digest = hashlib.sha256(said_text.encode()).hexdigest()[:16]
         details["source_id"] = f"telegram|{chat.conversation}|{message_id}|{digest}"
+        details["message_key"] = f"telegram|{chat.conversation}|{message_id}"
     direction, recipients = _people(sender_id, sender, chat)
     return ParsedEvent(
         occurred_at=occurred,

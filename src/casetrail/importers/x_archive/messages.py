@@ -109,6 +109,7 @@ def _message(
         # kept beside the first and flagged by the store (docs/importers/x-archive.md).
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         details["source_id"] = f"x|dm|{message_id}|{digest}"
+        details["message_key"] = f"x|dm|{message_id}"
     return sender, tuple(people.who(p) for p in to), text, tuple(found)
 
 

@@ -1,4 +1,5 @@
-"""People and their accounts: the handles a person (the suspect, usually) was confirmed to use.
+"""People and their accounts (the handles a person, usually the suspect, was confirmed to use), and
+the platform's message ids events were read under (two readings of one message are found by them).
 
 Revision ID: 0005
 Revises: 0004
@@ -35,7 +36,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_key", name="pk_person_accounts"),
     )
 
+    op.create_table(
+        "event_keys",
+        sa.Column("key_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("identity", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("key_hash", "identity", name="pk_event_keys"),
+        sqlite_with_rowid=False,
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("event_keys")
     op.drop_table("person_accounts")
     op.drop_table("people")
