@@ -447,8 +447,8 @@ class EventWriter:
         records, untimed = block.records, block.untimed
         first, last = block.span
         event_rows, source_rows, attach_rows = block.event_rows, block.source_rows, block.attach_rows
-        key_rows = [
-            (self._message_key(pending.channel, record[12]["message_key"]), identity)
+        key_rows = [  # filed by time first (as identities are), so large imports insert in order
+            (identity[:8] + self._message_key(pending.channel, record[12]["message_key"]), identity)
             for identity, record in zip(block.identities, records, strict=True)
             if record[0] == EVENT and record[12] and record[12].get("message_key")
         ]
