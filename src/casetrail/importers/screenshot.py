@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from casetrail.importers.base import ImportContext, Importer, Sniff
 from casetrail.ingest import ocr
 from casetrail.ingest.archive import is_metadata_member
-from casetrail.ingest.images import MAX_BYTES, ImageFacts, looks_like_image, read_facts
+from casetrail.ingest.images import MAX_BYTES, OCR_READS, ImageFacts, as_png, looks_like_image, read_facts
 from casetrail.ingest.localtime import to_utc
 from casetrail.ingest.source import Source
 from casetrail.model.event import Channel, Direction, Kind, Locator, ParsedEvent
 
-_IMAGE_NAMES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp")
+_IMAGE_NAMES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif")
 _TIME_FLAGS = {"exif-datetime": ("time-from-exif-datetime",), "file-name": ("time-from-file-name",)}
 
 
@@ -32,7 +32,7 @@ def _images_in(source: Source) -> list[str]:
 class ScreenshotImporter(Importer):
     name = "screenshot"
     version = "1"
-    description = "Screenshots and photos (PNG, JPEG, GIF, WebP, TIFF, BMP), alone or in a zip"
+    description = "Screenshots and photos (PNG, JPEG, HEIC, GIF, WebP, TIFF, BMP), alone or in a zip"
 
     def sniff(self, source: Source) -> Sniff:
         if source.is_zip():
@@ -77,7 +77,7 @@ def _event(
             details[key] = str(value)
     text = ""
     if facts.readable and len(data) <= MAX_BYTES:
-        text = _read_text(data, details, flags)
+        text = _read_text(data if facts.format in OCR_READS else as_png(data), details, flags)
     return ParsedEvent(
         occurred_at=occurred,
         local_time=_written(facts, modified),

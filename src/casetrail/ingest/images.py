@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # a long scrolling screenshot is about 20 million; a 100,000² claim is refused
 MAX_BYTES = 64 * 2**20  # larger image files are kept, but not read for text
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for anything that does decode
+pillow_heif.register_heif_opener()  # iPhone photos (HEIC): read like any other image
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+#: Formats Tesseract reads directly; others are handed to it as PNG.
+OCR_READS = frozenset(("PNG", "JPEG", "TIFF", "BMP", "GIF"))
 
 _EXIF_IFD = 0x8769
 _DATETIME, _ORIGINAL, _DIGITIZED = 0x0132, 0x9003, 0x9004
@@ -69,7 +74,18 @@ def looks_like_image(head: bytes) -> str | None:
         return "TIFF"
     if head.startswith(b"BM"):
         return "BMP"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "HEIF"
     return None
+
+
+def as_png(data: bytes) -> bytes:
+    """The image re-encoded as PNG, for a reader that cannot open its format (call only after
+    ``read_facts`` said it is ``readable``: this decodes the pixels)."""
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "PNG")
+        return out.getvalue()
 
 
 def read_facts(data: bytes, name: str) -> ImageFacts:

@@ -131,9 +131,10 @@ event_flags = Table(
     sqlite_with_rowid=False,
 )
 
-# Events read under the platform's own id for a message (``details["message_key"]``), by their time
-# (8 bytes, as identities start) and a keyed hash of that id: two events under one id are two readings of one message (an edit between
-# exports, one e-mail Message-ID with other content), both kept and flagged.
+# Events read under the platform's own id for a message (``details["message_key"]``), by their
+# time (8 bytes, as identities start) and a keyed hash of that id: two events under one id are two
+# readings of one message (an edit between exports, one e-mail Message-ID with other content), both
+# kept and flagged.
 event_keys = Table(
     "event_keys",
     metadata,

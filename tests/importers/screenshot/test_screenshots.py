@@ -182,3 +182,21 @@ def test_without_tesseract_images_still_import_flagged(
 
 def test_the_image_module_refuses_to_decode_bombs() -> None:
     assert Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS <= 100_000_000
+
+
+def test_an_iphone_heic_photo_is_read_timed_by_its_exif_and_its_text_recognised(
+    tmp_path: Path, new_case: Case
+) -> None:
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2025:06:03 21:40:12"
+    exif.get_ifd(0x8769)[0x9011] = "+01:00"
+    out = io.BytesIO()
+    draw(("Parked outside again", "at 21:40")).save(out, "HEIF", quality=90, exif=exif.tobytes())
+    path = tmp_path / "IMG_0412.HEIC"
+    path.write_bytes(out.getvalue())
+    assert ScreenshotImporter().sniff(Source(path)).confidence == 0.9
+    (event,) = read(path)
+    assert event.details["format"] == "HEIF"
+    assert event.occurred_at == datetime(2025, 6, 3, 20, 40, 12, tzinfo=UTC)
+    assert "Parked outside again" in event.text and "machine-read-text" in event.flags
+    assert import_file(new_case, path).events_added == 1
