@@ -14,6 +14,7 @@ from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
 from tests.importers.generic.support import IMPORTER, LONDON
+from tests.importers.mutation import mutations
 
 CHUNKS = [
     b",",
@@ -40,24 +41,8 @@ def _valid(tmp: Path) -> tuple[bytes, bytes]:
     ).path.read_bytes()
 
 
-@st.composite
-def mutated(draw: st.DrawFn, valid: bytes) -> bytes:
-    if draw(st.integers(0, 9)) == 0:
-        return draw(st.binary(max_size=300))
-    data = bytearray(valid)
-    for _ in range(draw(st.integers(1, 5))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["cut", "replace", "insert", "flip"]))
-        chunk = draw(st.sampled_from(CHUNKS))
-        if action == "cut":
-            del data[at:]
-        elif action == "flip" and at < len(data):
-            data[at] ^= draw(st.integers(1, 255))
-        elif action == "replace":
-            data[at : at + len(chunk)] = chunk
-        else:
-            data[at:at] = chunk
-    return bytes(data)
+def mutated(valid: bytes) -> st.SearchStrategy[bytes]:
+    return mutations(valid, CHUNKS)
 
 
 def check(path: Path, member: str | None) -> None:

@@ -15,6 +15,7 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
+from tests.importers.mutation import mutations
 from tests.importers.telegram.support import IMPORTER, read
 
 VALID = account_json().encode()
@@ -48,25 +49,8 @@ CHUNKS = [
 ]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    """The demo export with bytes cut, replaced or inserted (wrong types too), or random bytes."""
-    if draw(st.integers(0, 9)) == 0:
-        return draw(st.binary(max_size=300))
-    data = bytearray(VALID)
-    for _ in range(draw(st.integers(1, 5))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["cut", "replace", "insert", "flip"]))
-        chunk = draw(st.sampled_from(CHUNKS))
-        if action == "cut":
-            del data[at:]
-        elif action == "flip" and at < len(data):
-            data[at] ^= draw(st.integers(1, 255))
-        elif action == "replace":
-            data[at : at + len(chunk)] = chunk
-        else:
-            data[at:at] = chunk
-    return bytes(data)
+def mutated() -> st.SearchStrategy[bytes]:
+    return mutations(VALID, CHUNKS)
 
 
 def check(path: Path, member: str | None) -> None:
