@@ -107,12 +107,16 @@ class Fields:
         if not isinstance(value, list):
             self.unreadable.append(key)
             return []
+        if not value:
+            return []
         if not all(isinstance(item, dict) for item in value):
             self.unreadable.append(key)
         return [item for item in value if isinstance(item, dict)]
 
     def strings(self, key: str) -> list[str]:
-        items = self.get(key, list) or []
+        items = self.get(key, list)
+        if not items:
+            return []
         if not all(isinstance(item, str) for item in items):
             self.unreadable.append(key)
         return [item for item in items if isinstance(item, str)]

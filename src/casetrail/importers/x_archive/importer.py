@@ -29,13 +29,22 @@ from casetrail.importers.x_archive.layout import (
 )
 from casetrail.importers.x_archive.messages import Conversation, Shared, dm_event
 from casetrail.importers.x_archive.people import People, screen_name, user_id
-from casetrail.importers.x_archive.reading import PREFIX_BYTES, pointer, prefix_of, read_values, spot
+from casetrail.importers.x_archive.reading import (
+    PREFIX_BYTES,
+    pointer,
+    prefix_of,
+    read_listed,
+    read_values,
+    spot,
+)
 from casetrail.importers.x_archive.tweets import learn_names, tweet_body, tweet_event
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
 
 Opener = Callable[[], IO[bytes]]
-_ID_FIELDS = frozenset({"senderId", "recipientId", "initiatingUserId", "participantsSnapshot", "userIds"})
+_ID_FIELDS: frozenset[str | int] = frozenset(
+    {"senderId", "recipientId", "initiatingUserId", "participantsSnapshot", "userIds"}
+)
 PARTICIPANTS_KEPT = 1000  # X groups hold far fewer; a hostile file cannot grow this without bound
 _CONVERSATION_KEPT = 200
 
@@ -64,24 +73,43 @@ def _prefix(opener: Opener, place: Place) -> str:
     return found[0]
 
 
-def _shape(place: Place) -> Callable[[list[str | int], str], bool]:
-    """The first pass's choice of values, which also checks each conversation's shape."""
+class _Shape:
+    """The first pass's choice of values, which also checks each conversation's shape and counts the
+    entries of each ``messages`` list for the second pass (:func:`read_listed`)."""
 
-    def wanted(path: list[str | int], event: str) -> bool:
+    def __init__(self, place: Place) -> None:
+        self.place = place
+        self.lists: list[tuple[int, int]] = []  # (conversation index, entries), in file order
+        self.listed = True  # whether the second pass may use ijson's item builder
+
+    def __call__(self, path: list[str | int], event: str) -> bool:
         depth = len(path)
+        if depth == 6:  # most values: the fields of an entry
+            return path[1] == "dmConversation" and path[2] == "messages" and path[5] in _ID_FIELDS
+        if depth == 0:  # the walk starts (again, with the careful parser after a long digit run)
+            self.lists, self.listed = [], True
+            return False
+        if depth == 2 and str(path[1]).startswith("dmConversation."):
+            self.listed = False  # ijson's dotted prefix would mistake it for the messages
         if depth > 6 or (depth > 1 and path[1] != "dmConversation"):
             return False
+        place = self.place
         if depth in (1, 2) and event != "start_map":
             raise place.error(spot(tuple(path)), "a conversation entry is not a JSON object")
         if depth == 3:
+            if str(path[2]).startswith("messages."):
+                self.listed = False
             if path[2] == "messages" and event != "start_array":
                 raise place.error(spot(tuple(path)), "'messages' is not a list")
             return path[2] == "conversationId"
-        if depth == 4 and path[2] == "messages" and event != "start_map":
-            raise place.error(spot(tuple(path)), "a message entry is not a JSON object")
+        if depth == 4 and path[2] == "messages":
+            if event != "start_map":
+                raise place.error(spot(tuple(path)), "a message entry is not a JSON object")
+            if path[3] == 0:
+                self.lists.append((int(path[0]), 1))
+            else:
+                self.lists[-1] = (self.lists[-1][0], self.lists[-1][1] + 1)
         return depth == 6 and path[2] == "messages" and path[5] in _ID_FIELDS
-
-    return wanted
 
 
 def _entries(path: list[str | int], event: str) -> bool:
@@ -173,7 +201,8 @@ class _Run:
     def messages(self, opener: Opener, member: str | None, group: bool) -> Iterator[ParsedEvent]:
         place = self.place(member)
         heads: dict[str | int, _Head] = {}
-        for _, path, value in read_values(opener, place, _shape(place)):
+        shape = _Shape(place)
+        for _, path, value in read_values(opener, place, shape, (6, _ID_FIELDS)):
             head = heads.setdefault(path[0], _Head())
             if len(path) == 3:
                 head.raw_id = value
@@ -189,7 +218,12 @@ class _Run:
                 head.add(self.people.owner_id)
             conversations[index] = Conversation(name, tuple(head.participants), group, member)
         shared = Shared(self.people, self.dm_media)
-        for _, path, entry in read_values(opener, place, _entries):
+        entries = (
+            read_listed(opener, place, ("dmConversation", "messages"), shape.lists, _entries)
+            if shape.listed
+            else read_values(opener, place, _entries)
+        )
+        for _, path, entry in entries:
             conversation = conversations.get(path[0]) or Conversation(f"unnamed:{path[0]}", (), group, member)
             yield dm_event(entry, pointer(path), conversation, shared)
 

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_ID = re.compile(r"[0-9]{1,25}")
 _SCREEN_NAME = re.compile(r"[A-Za-z0-9_]{1,50}")
 NAMES_KEPT = 100_000  # screen names remembered from tweets; memory stays bounded on any archive
 
@@ -23,7 +22,8 @@ def user_id(raw: Any) -> str | None:
         return None
     if isinstance(raw, int):
         return str(raw) if 0 <= raw < 10**25 else None
-    if isinstance(raw, str) and _ID.fullmatch(raw):
+    # 1 to 25 ASCII digits (``str.isdigit`` alone would take other scripts' digits too)
+    if isinstance(raw, str) and 0 < len(raw) <= 25 and raw.isascii() and raw.isdigit():
         return raw
     return None
 

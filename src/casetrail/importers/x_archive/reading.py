@@ -4,8 +4,10 @@ Each file starts ``window.YTD.<name>.part<N> = [`` and the rest is JSON. :class:
 prefix and hands the parser only what follows the ``=``, so ``direct-messages.js`` (hundreds of
 megabytes) is never held whole. :func:`walk` follows the parser's events with a key path kept by hand
 (ijson's own dotted prefixes cost memory growing with the square of the depth, and a hostile key with
-dots in it could imitate one) and builds only the objects asked for, one at a time. The guards against
-ijson's C parser (long digit runs, deep nesting) are the Messenger importer's, reused.
+dots in it could imitate one) and builds only the objects asked for, one at a time. Once such a walk has
+checked a file's depth and shape and counted its lists, :func:`read_listed` reads the objects of those
+lists again with ijson's C item builder, much faster. The guards against ijson's C parser (long digit
+runs, deep nesting) are the Messenger importer's, reused.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ PREFIX = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*window\.YTD\.([A-Za-z0-9_]{1,64})\.
 Path = tuple[str | int, ...]
 #: Which values a walk builds and hands back: given the path and the parser event that starts a value.
 Wanted = Callable[[list[str | int], str], bool]
+#: ``(depth, keys)``: a promise that ``wanted`` refuses every value deeper than ``depth`` steps and every
+#: value ``depth`` steps deep whose key is not in ``keys``, so the walk need not ask it about them.
+Zone = tuple[int, frozenset[str | int]]
 _STARTS = {"start_map": dict, "start_array": list}
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 _ENDS = frozenset({"end_map", "end_array"})
@@ -63,6 +68,9 @@ def prefix_of(head: bytes) -> tuple[str, int] | None:
 
 def pointer(path: Path) -> str:
     """A JSON pointer (RFC 6901) into the array after the prefix: ``/3/dmConversation/messages/17``."""
+    plain = "/".join(map(str, path))
+    if "~" not in plain and plain.count("/") == len(path) - 1:  # no step holds a ``~`` or a ``/``
+        return "/" + plain
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
@@ -71,9 +79,9 @@ def spot(path: Path) -> str:
     return f"json-pointer {_UNPRINTABLE.sub('?', pointer(tuple(str(p)[:40] for p in path)))}"
 
 
-def _build(events: Iterator[tuple[str, Any]], first: str, room: int, place: Place, where: str) -> Any:
-    """The value the event ``first`` starts, built from the events up to its end (at most ``room``
-    levels deep)."""
+def _build(events: Iterator[tuple[str, Any]], first: str, room: int, place: Place, here: Path) -> Any:
+    """The value the event ``first`` starts at ``here``, built from the events up to its end (at most
+    ``room`` levels deep)."""
     root = _STARTS[first]()
     stack: list[Any] = [root]
     keys: list[Any] = [None]
@@ -96,19 +104,20 @@ def _build(events: Iterator[tuple[str, Any]], first: str, room: int, place: Plac
             parent[keys[-1]] = new
         if maker:
             if len(stack) >= room:
-                raise place.error(where, f"nested more than {MAX_DEPTH} levels deep")
+                raise place.error(spot(here), f"nested more than {MAX_DEPTH} levels deep")
             stack.append(new)
             keys.append(None)
-    raise place.error(where, "the file ends inside a record; perhaps cut off while copying")
+    raise place.error(spot(here), "the file ends inside a record; perhaps cut off while copying")
 
 
 class Walk:
     """Follows the parser's events; ``path`` is where it is (kept for error messages)."""
 
-    def __init__(self, wanted: Wanted, place: Place) -> None:
+    def __init__(self, wanted: Wanted, place: Place, zone: Zone | None = None) -> None:
         self.wanted = wanted
         self.place = place
         self.path: list[str | int] = []
+        self.zone = zone
 
     def where(self) -> str | None:
         """The record being read: the path's first four steps (``/3/dmConversation/messages/17``)."""
@@ -118,25 +127,27 @@ class Walk:
     def values(self, events: Iterator[tuple[str, Any]]) -> Iterator[tuple[Path, Any]]:
         """Each value ``wanted`` accepts, with its path, in file order; everything else is only
         stepped over. The top level must be an array."""
-        path, place = self.path, self.place
+        path, place, wanted, ends = self.path, self.place, self.wanted, _ENDS
+        deep, keys = self.zone or (MAX_DEPTH + 1, frozenset())
         arrays: list[bool] = []
         for event, value in events:
             if event == "map_key":
                 path[-1] = value
                 continue
-            if event in _ENDS:
+            if event in ends:
                 path.pop()
                 arrays.pop()
                 continue
             if arrays and arrays[-1]:
-                path[-1] = int(path[-1]) + 1
+                path[-1] += 1  # type: ignore[operator]  # an array's step is always a number
             elif not arrays and event != "start_array":
                 raise place.error(None, "the data after '=' is not a JSON array")
             starts = event in _STARTS
-            if self.wanted(path, event):
+            depth = len(path)
+            if (depth < deep or (depth == deep and path[-1] in keys)) and wanted(path, event):
                 here = tuple(path)
                 if starts:
-                    value = _build(events, event, MAX_DEPTH - len(path), place, spot(here))
+                    value = _build(events, event, MAX_DEPTH - len(path), place, here)
                 yield here, value
             elif starts:
                 if len(path) >= MAX_DEPTH:
@@ -147,7 +158,7 @@ class Walk:
 
 
 def read_values(
-    opener: Callable[[], IO[bytes]], place: Place, wanted: Wanted
+    opener: Callable[[], IO[bytes]], place: Place, wanted: Wanted, zone: Zone | None = None
 ) -> Iterator[tuple[str, Path, Any]]:
     """``(prefix name, path, value)`` for each wanted value of a data file, streamed.
 
@@ -162,7 +173,7 @@ def read_values(
             with opener() as raw:
                 ytd = YtdStream(raw, place)
                 stream = Stream(cast(IO[bytes], ytd), guard=not careful)
-                walker = Walk(wanted, place)
+                walker = Walk(wanted, place, zone)
                 with json_errors(place, stream, walker.where):
                     for path, value in walker.values(parser(careful).basic_parse(stream)):
                         count += 1
@@ -172,3 +183,55 @@ def read_values(
             return
         except LongDigits:
             continue
+
+
+class _Changed(Exception):
+    """The lists did not hold what the first pass counted: the file changed between the passes."""
+
+
+def read_listed(
+    opener: Callable[[], IO[bytes]],
+    place: Place,
+    keys: tuple[str, str],
+    lists: list[tuple[int, int]],
+    wanted: Wanted,
+) -> Iterator[tuple[str, Path, Any]]:
+    """What :func:`read_values` hands out for ``wanted`` (the objects in the lists at
+    ``/<i>/<keys[0]>/<keys[1]>/<j>``), built by ijson's C item builder rather than event by event.
+
+    ``lists`` is the first pass's count of each such list, ``(i, entries)`` in file order (empty
+    lists left out). The first pass must have read the whole file with the fast parser, checked its
+    nesting depth and every entry's type, and found no key with a dot that ijson's dotted prefix
+    could mistake for these lists. A run of long digits or a file changed since the first pass
+    falls back to :func:`read_values`, which carries on from the last value handed out.
+    """
+    given = 0
+    lists = [(index, count) for index, count in lists if count > 0]
+    at = [0, 0]  # the list being read, the entry in it
+
+    def where() -> str | None:
+        if at[0] >= len(lists):
+            return None
+        return spot((lists[at[0]][0], *keys, at[1]))
+
+    try:
+        with opener() as raw:
+            ytd = YtdStream(raw, place)
+            stream = Stream(cast(IO[bytes], ytd), guard=True)
+            with json_errors(place, stream, where):
+                for value in parser(False).items(stream, f"item.{keys[0]}.{keys[1]}.item"):
+                    number, entry = at
+                    if number >= len(lists) or not isinstance(value, dict):
+                        raise _Changed
+                    given += 1
+                    yield ytd.name, (lists[number][0], *keys, entry), value
+                    entry += 1
+                    at[0], at[1] = (number + 1, 0) if entry >= lists[number][1] else (number, entry)
+            if at[0] != len(lists):
+                raise _Changed
+        return
+    except (LongDigits, _Changed):
+        pass
+    for count, found in enumerate(read_values(opener, place, wanted), 1):
+        if count > given:
+            yield found
