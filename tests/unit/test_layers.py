@@ -17,7 +17,8 @@ ALLOWED = {
     "render": set(),
     "demo": set(),
     "store": {"model", "crypto", "ingest", "importers", "testing"},
-    "cli": {"model", "ingest", "importers", "store", "render", "demo"},
+    "analysis": {"model", "store"},
+    "cli": {"model", "ingest", "importers", "store", "analysis", "render", "demo"},
 }
 
 

@@ -8,7 +8,16 @@ import traceback
 
 import typer
 
-from casetrail.cli import case_cmds, demo_cmd, import_cmd, lifecycle_cmds, log_cmd, people_cmds, timeline_cmd
+from casetrail.cli import (
+    analyse_cmd,
+    case_cmds,
+    demo_cmd,
+    import_cmd,
+    lifecycle_cmds,
+    log_cmd,
+    people_cmds,
+    timeline_cmd,
+)
 from casetrail.cli.backup_cmds import backup, migrate, restore
 from casetrail.cli.console import say_error
 from casetrail.errors import CasetrailError
@@ -34,6 +43,7 @@ app.add_typer(lifecycle_cmds.passphrase_app, name="passphrase")
 app.command("expunge")(lifecycle_cmds.expunge)
 app.add_typer(people_cmds.person_app, name="person")
 app.command("accounts")(people_cmds.accounts)
+app.command("analyse")(analyse_cmd.analyse)
 
 
 def main() -> None:

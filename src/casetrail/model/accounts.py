@@ -103,6 +103,16 @@ RECIPIENT_ID_DETAILS = {"x": "recipient_ids"}
 _PLATFORM_ID = re.compile(r"\A[A-Za-z0-9_.\-]{1,64}\Z")
 
 
+def sender_accounts(
+    channel: str, sender: str | None, details: dict[str, str], region: str | None
+) -> list[Account]:
+    """The account an event came from: the platform's id where the export gives one, else the label."""
+    sender_id = next((details[k] for k in SENDER_ID_DETAILS.get(channel, ()) if details.get(k)), None)
+    if sender_id and _PLATFORM_ID.match(sender_id):
+        return [Account(f"{channel}:id:{sender_id}", sender)]
+    return accounts_in(sender, channel, region)
+
+
 def event_accounts(
     channel: str,
     sender: str | None,
@@ -111,12 +121,7 @@ def event_accounts(
     region: str | None,
 ) -> list[Account]:
     """Every account an event names, sender first: platform ids where the export gives them."""
-    found: list[Account] = []
-    sender_id = next((details[k] for k in SENDER_ID_DETAILS.get(channel, ()) if details.get(k)), None)
-    if sender_id and _PLATFORM_ID.match(sender_id):
-        found.append(Account(f"{channel}:id:{sender_id}", sender))
-    else:
-        found += accounts_in(sender, channel, region)
+    found = sender_accounts(channel, sender, details, region)
     ids_key = RECIPIENT_ID_DETAILS.get(channel)
     ids = [i.strip() for i in details.get(ids_key, "").split(",")] if ids_key else []
     if ids and all(_PLATFORM_ID.match(i) for i in ids):

@@ -101,6 +101,7 @@ class _Block:
     first_us: int | None
     last_us: int | None
     untimed: int
+    conversation_id: int | None = None
 
 
 class BlockReader:
@@ -144,6 +145,7 @@ def _blocks(conn: Connection, filt: TimelineFilter) -> list[_Block]:
         event_blocks.c.first_us,
         event_blocks.c.last_us,
         event_blocks.c.untimed,
+        event_blocks.c.conversation_id,
     ).order_by(event_blocks.c.id)
     if filt.channels:
         query = query.where(event_blocks.c.channel.in_(filt.channels))
@@ -193,6 +195,14 @@ def iter_events(
     if since_us is None and until_us is None:
         for block in (b for b in blocks if b.untimed):
             yield from ((block, e) for e in reader.events(block.id) if e.occurred_us is None)
+
+
+def events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, StoredEvent]]:
+    """Every timed event of the case with its channel and conversation, oldest first, streamed."""
+    with case.reader.connect() as conn:
+        reader = BlockReader(case, conn)
+        for block, event in iter_events(reader, _blocks(conn, TimelineFilter()), -(1 << 62), 1 << 62):
+            yield block.channel, block.conversation_id, event
 
 
 def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:
