@@ -18,7 +18,7 @@ from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
 from tests.importers.discord.support import IMPORTER, read
-from tests.importers.mutation import mutations
+from tests.importers.hostile import events_and_peak, mutations
 
 VALID = dce_json(media=True).encode()
 MEMBER = "exports/DM.json"
@@ -145,11 +145,6 @@ def test_memory_stays_flat_on_a_large_export(tmp_path: Path) -> None:
     write_large_dce(path, 15_000)
     assert path.stat().st_size > 5_000_000
     context = ImportContext(timezone=ZoneInfo("UTC"))
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in IMPORTER.events(Source(path), context))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(IMPORTER, Source(path), context)
     assert count == 15_000
     assert peak < 1_500_000

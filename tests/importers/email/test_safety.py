@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from casetrail.importers.email.mbox import MboxImporter
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
 from tests.importers.email.support import message, read, write
+from tests.importers.hostile import events_and_peak
 
 SAMPLES = [render(email) for email in demo_emails()]
 TRICKY = [
@@ -96,11 +96,6 @@ def test_memory_stays_flat_on_a_large_mbox(tmp_path: Path) -> None:
     # A first pass fills the caches that are bounded anyway (the email parser compiles each
     # multipart boundary into a regular expression, and Python keeps the last 512 of those).
     assert sum(1 for _ in importer.events(Source(path), context)) == 3_000
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in importer.events(Source(path), context))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(importer, Source(path), context)
     assert count == 3_000
     assert peak < size / 10, f"peak {peak} bytes for a {size}-byte mailbox"

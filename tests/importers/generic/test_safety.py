@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,7 @@ from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
 from tests.importers.generic.support import IMPORTER, LONDON
-from tests.importers.mutation import mutations
+from tests.importers.hostile import events_and_peak, mutations
 
 CHUNKS = [
     b",",
@@ -88,11 +87,6 @@ def test_memory_stays_flat_on_a_large_csv(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     write_large_generic_csv(path, 20_000)
     assert path.stat().st_size > 2_000_000
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in IMPORTER.events(Source(path), ImportContext(timezone=LONDON)))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(IMPORTER, Source(path), ImportContext(timezone=LONDON))
     assert count == 20_000
     assert peak < 1_000_000

@@ -16,8 +16,8 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
+from tests.importers.hostile import events_and_peak, mutations
 from tests.importers.meta.support import IMPORTERS, read
-from tests.importers.mutation import mutations
 
 VALID = thread_json("messenger", ex_partner_thread("messenger")).encode()
 MEMBER = "your_facebook_activity/messages/inbox/caseymarsh_1093847562/message_1.json"
@@ -125,11 +125,6 @@ def test_memory_stays_flat_on_a_large_thread(tmp_path: Path) -> None:
     write_large_thread(path, "messenger", 20_000)
     assert path.stat().st_size > 5_000_000
     context = ImportContext(timezone=ZoneInfo("UTC"))
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in IMPORTERS["messenger"].events(Source(path), context))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(IMPORTERS["messenger"], Source(path), context)
     assert count == 20_000
     assert peak < 1_500_000

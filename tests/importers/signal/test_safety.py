@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,7 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
-from tests.importers.mutation import mutations
+from tests.importers.hostile import events_and_peak, mutations
 from tests.importers.signal.support import IMPORTER, LONDON, read
 
 MARKDOWN = "".join(markdown(m) for chat in demo_chats() for m in chat.messages).encode()
@@ -80,12 +79,7 @@ def test_memory_stays_flat_on_a_large_chat(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
     write_large_signal_text(path, 30_000)
     assert path.stat().st_size > 2_000_000
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in IMPORTER.events(Source(path), ImportContext(timezone=LONDON)))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(IMPORTER, Source(path), ImportContext(timezone=LONDON))
     assert count == 30_000
     assert peak < 2_500_000  # a block of lines at a time, not the file
 

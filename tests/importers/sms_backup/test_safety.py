@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.importers.sms_backup import SmsBackupImporter
 from casetrail.ingest.source import Source
+from tests.importers.hostile import events_and_peak
 from tests.importers.sms_backup.support import HEADER, call, read, sms
 
 BILLION_LAUGHS = (
@@ -147,11 +147,6 @@ def test_memory_stays_flat_on_a_large_backup(tmp_path: Path) -> None:
         out.write("</smses>\n")
     assert path.stat().st_size > 5_000_000
     context = ImportContext(timezone=ZoneInfo("UTC"))
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in SmsBackupImporter().events(Source(path), context))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(SmsBackupImporter(), Source(path), context)
     assert count == 20_000
     assert peak < 1_500_000

@@ -16,6 +16,7 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext
 from casetrail.ingest.source import Source
 from tests.helpers import make_zip
+from tests.importers.hostile import events_and_peak
 from tests.importers.x_archive.support import IMPORTER, dm, dm_file, read
 
 
@@ -169,11 +170,6 @@ def test_memory_stays_flat_on_a_large_messages_file(tmp_path: Path) -> None:
     write_large_x_dms(path, 20_000)
     assert path.stat().st_size > 5_000_000
     context = ImportContext(timezone=ZoneInfo("UTC"))
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in IMPORTER.events(Source(path), context))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = events_and_peak(IMPORTER, Source(path), context)
     assert count == 20_000
     assert peak < 1_500_000

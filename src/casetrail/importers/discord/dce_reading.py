@@ -18,7 +18,6 @@ from casetrail.importers.discord.common import short, text_of
 from casetrail.importers.meta.reading import (
     ITEM,
     MAX_DEPTH,
-    LongDigits,
     Place,
     Stream,
     json_errors,
@@ -152,20 +151,3 @@ def scan_chat(raw: IO[bytes], place: Place, careful: bool) -> ChatHead:
     if not state.messages_seen:
         raise place.error(None, "not a DiscordChatExporter export (it has no 'messages' list)")
     return state.head
-
-
-def iter_messages(raw: IO[bytes], place: Place, careful: bool) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Second pass: each message object with its index in the ``messages`` list, one at a time."""
-    stream = Stream(raw, guard=not careful)
-    index = 0
-    with json_errors(place, stream, lambda: f"json-pointer /messages/{index}"):
-        try:
-            for item in parser(careful).items(stream, "messages.item"):
-                if not isinstance(item, dict):  # the first pass refuses this: the file has changed
-                    raise place.error(f"json-pointer /messages/{index}", "a message is not a JSON object")
-                yield index, item
-                index += 1
-        except LongDigits:  # the first pass found none: the file has changed
-            raise place.error(
-                f"json-pointer /messages/{index}", "the file changed while it was read"
-            ) from None

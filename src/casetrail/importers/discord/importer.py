@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from casetrail.errors import ArchiveTooLarge, InputError, UnsafeArchiveMember
 from casetrail.importers.base import ImportContext, Importer, Sniff
 from casetrail.importers.discord.common import display_name, short
-from casetrail.importers.discord.dce_reading import ChatHead, iter_messages, scan_chat
+from casetrail.importers.discord.dce_reading import ChatHead, scan_chat
 from casetrail.importers.discord.dce_records import DIRECT_CHATS, ChatInfo, message_event
 from casetrail.importers.discord.package import (
     CHANNEL_FILE,
@@ -36,7 +36,7 @@ from casetrail.importers.discord.package import (
     read_flat,
     user_member,
 )
-from casetrail.importers.meta.reading import LongDigits, Place
+from casetrail.importers.meta.reading import LongDigits, Place, iter_messages
 from casetrail.ingest.archive import SafeZip, is_metadata_member
 from casetrail.ingest.source import Source
 from casetrail.model.event import Locator, ParsedEvent

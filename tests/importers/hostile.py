@@ -1,8 +1,13 @@
-"""The one way importer tests damage a valid file: cut, flip, replace or insert hostile chunks."""
+"""Shared by the importer tests: how a valid file is damaged, and how memory is watched on a big one."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 from hypothesis import strategies as st
+
+from casetrail.importers.base import ImportContext, Importer
+from casetrail.ingest.source import Source
 
 
 @st.composite
@@ -24,3 +29,14 @@ def mutations(draw: st.DrawFn, valid: bytes, chunks: list[bytes]) -> bytes:
         else:
             data[at:at] = chunk
     return bytes(data)
+
+
+def events_and_peak(importer: Importer, source: Source, context: ImportContext) -> tuple[int, int]:
+    """How many events an importer streams from a file, and the peak of Python memory meanwhile."""
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in importer.events(source, context))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return count, peak
