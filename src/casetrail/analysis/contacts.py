@@ -25,7 +25,7 @@ def contacts(case: Case, accounts: frozenset[str] | None = None) -> Iterator[Con
     for channel, chat, event in events_in_time_order(case):
         if event.kind in NOT_CONTACT or event.occurred_us is None:
             continue
-        details = dict(event.details)
+        details = event.details
         at = EPOCH + timedelta(microseconds=event.occurred_us)
         if accounts is None:
             if event.direction in ("incoming", "outgoing"):

@@ -239,6 +239,12 @@ class EventWriter:
         digest.update(unambiguous("message-key", channel, key).encode())
         return digest.digest()
 
+    def keep_embedded(self, event: ParsedEvent) -> None:
+        """Store the files an event carries, and drop them from it (only the keys stay)."""
+        for file in event.embedded:
+            self.store_embedded(file)
+        event.embedded = ()
+
     def store_embedded(self, file: EmbeddedFile) -> None:
         """Keep a file carried inside the original as an exhibit within it, before its event."""
         data = file.data
@@ -268,9 +274,7 @@ class EventWriter:
         for event in [event for event in batch if event.flags or event.embedded]:
             if event.flags:
                 note_flags(self.result, event)
-            for file in event.embedded:
-                self.store_embedded(file)
-            event.embedded = ()
+            self.keep_embedded(event)
         landed: list[bytes] = []
         for (conversation, channel), run in groupby(batch, key=_lane):  # usually one run per file
             records = [event_record(event) for event in run]
@@ -877,9 +881,7 @@ def _keeping_embedded(writer: EventWriter, stream: Iterator[ParsedEvent]) -> Ite
     """Store each embedded file as soon as its event is read, so a batch never holds file contents."""
     for event in stream:
         if event.embedded:
-            for file in event.embedded:
-                writer.store_embedded(file)
-            event.embedded = ()
+            writer.keep_embedded(event)
         yield event
 
 

@@ -64,8 +64,13 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def _folded(name: str) -> str:
+    """A name as compared: case and runs of spaces do not matter."""
+    return " ".join(name.casefold().split())
+
+
 def _name_key(case: Case, name: str) -> str:
-    return keyed_hash(case.keys.index, b"person|" + " ".join(name.casefold().split()).encode())
+    return keyed_hash(case.keys.index, b"person|" + _folded(name).encode())
 
 
 def _account_key(case: Case, account: str) -> str:
@@ -89,12 +94,18 @@ def linked_people(case: Case, conn: Connection | None = None) -> dict[str, list[
 
 
 def accounts_of_person(case: Case, name: str) -> frozenset[str] | None:
-    """The accounts linked to a person, or None when no person has that name."""
-    wanted = " ".join(name.casefold().split())
-    for person, accounts in linked_people(case).items():
-        if " ".join(person.casefold().split()) == wanted:
-            return frozenset(accounts)
-    return None
+    """The accounts linked to a person, or None when no person has that name (found by keyed name)."""
+    with case.reader.connect() as conn:
+        person_id = conn.execute(
+            select(people.c.id).where(people.c.name_key == _name_key(case, name))
+        ).scalar()
+        if person_id is None:
+            return None
+        rows = conn.execute(select(person_accounts).where(person_accounts.c.person_id == person_id)).all()
+    return frozenset(
+        str(case.fields.open_json(row.account_enc, f"person_accounts.account:{row.account_key}"))
+        for row in rows
+    )
 
 
 def link(case: Case, name: str, specs: list[str], actor: str | None = None) -> list[str]:
@@ -199,9 +210,9 @@ def suggest_links(book: list[AccountSeen]) -> list[Suggestion]:
         if account.id.startswith("email:"):
             groups[("the same e-mail name before the @", handle.split("@", 1)[0].casefold())].add(account.id)
         elif not account.id.startswith("phone:"):
-            groups[("the same name shown", " ".join(handle.casefold().split()))].add(account.id)
+            groups[("the same name shown", _folded(handle))].add(account.id)
         for name in account.names:
-            groups[("the same name shown", " ".join(name.casefold().split()))].add(account.id)
+            groups[("the same name shown", _folded(name))].add(account.id)
     owner = {account.id: account.person for account in book}
     found: list[Suggestion] = []
     for (reason, value), accounts in sorted(groups.items()):
