@@ -411,12 +411,12 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "incidents-typed-up-by-advocate.casetrail.csv",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 857
+    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 859
     assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
     assert first["imports"][12]["duplicates_skipped"] == 1  # the stop request, in the DM export too
     assert first["verified"] is True
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (857, True)
+    assert (second["summary"]["events"], second["verified"]) == (859, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

@@ -10,13 +10,18 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.text import Text
 
-from casetrail.analysis.conduct import BURST_MIN, ConductFigures, conduct_figures
-from casetrail.analysis.contacts import contacts
+from casetrail.analysis.conduct import BURST_MIN, ConductFigures
+from casetrail.analysis.findings import Findings
+from casetrail.analysis.four import Letter, four
+from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
-from casetrail.render.terminal import identifier
+from casetrail.render.terminal import identifier, text
+from casetrail.store.analysis_runs import save_run
 from casetrail.store.people import accounts_of_person
+
+RUN_KIND = "course-of-conduct"
 
 
 def analyse(
@@ -29,7 +34,7 @@ def analyse(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Count the course of conduct: contacts per day, week and month, runs of days, bursts, night contact."""
+    """The course of conduct: figures, behaviour found, stop requests, escalation and FOUR (stored)."""
     with open_case(case) as opened:
         accounts = None
         if person:
@@ -38,13 +43,26 @@ def analyse(
                 raise CasetrailError(
                     "No one of that name is linked. See 'casetrail person list', or link accounts first."
                 )
-        figures = conduct_figures(contacts(opened, accounts), opened.timezone)
+        findings = run_analysis(opened, accounts)
+        letters = four(findings)
+        result = {
+            "person": person,
+            "accounts": sorted(accounts) if accounts else None,
+            **findings.conduct.to_json(),
+            "behaviour": {k: v.to_json() for k, v in sorted(findings.behaviour.items())},
+            "diary": {k: v.to_json() for k, v in sorted(findings.diary.items())},
+            "stop_requests": [s.to_json() for s in findings.stop_requests],
+            "contacts_after_first_stop_request": findings.contacts_after_first_stop,
+            "escalation": findings.escalation.to_json() if findings.escalation else None,
+            "four": [letter.to_json() for letter in letters],
+            "rule_versions": findings.versions,
+        }
+        result["stored_as_run"] = save_run(opened, RUN_KIND, findings.versions, result)
     if as_json:
-        print_json(
-            {"person": person, "accounts": sorted(accounts) if accounts else None, **figures.to_json()}
-        )
+        print_json(result)
         return
-    _show(figures, person, opened.timezone)
+    _show(findings.conduct, person, opened.timezone)
+    _show_findings(findings, letters, opened.timezone)
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -83,3 +101,56 @@ def _show(figures: ConductFigures, person: str | None, zone: ZoneInfo) -> None:
     console.print("Contacts per month:")
     for month, count in sorted(figures.per_month.items()):
         console.print(f"  {month} {'█' * max(1, round(30 * count / widest))} {count:,}")
+
+
+def _example(words: list[str], exhibit: str | None, locator: str | None) -> Text:
+    shown = Text("    e.g. ")
+    if words:
+        shown.append(text(f"\u201c{words[0]}\u201d"))
+        shown.append(" ")
+    shown.append(f"[{exhibit or '?'}", style="cyan")
+    if locator:
+        shown.append(" ")
+        shown.append(identifier(locator))
+    return shown.append("]", style="cyan")
+
+
+def _show_findings(findings: Findings, letters: list[Letter], zone: ZoneInfo) -> None:
+    if findings.behaviour:
+        console.print(
+            "\nBehaviour found in their messages (suggested by the rules; a person confirms):", style="bold"
+        )
+        for category, evidence in sorted(findings.behaviour.items(), key=lambda kv: -kv[1].count):
+            console.print(f"  {category}: {evidence.count:,} on {len(evidence.days):,} days")
+            first = evidence.examples[0] if evidence.examples else None
+            if first and first.words:
+                console.print(_example(first.words, first.ref.exhibit, first.ref.locator))
+    if findings.diary:
+        console.print("\nIn the victim's diary:", style="bold")
+        for category, evidence in sorted(findings.diary.items()):
+            console.print(f"  {category}: {evidence.count:,} entries")
+    if findings.stop_requests:
+        console.print("\nRequests to stop, and the contact that followed:", style="bold")
+        for stop in findings.stop_requests:
+            console.print(
+                f"  {_local(stop.ref.at, zone)} ({stop.ref.channel}, {stop.how}): "
+                f"{stop.contacts_after:,} contacts after, on {len(stop.days_after):,} days"
+                + (f"; new accounts: {len(stop.new_accounts_after)}" if stop.new_accounts_after else "")
+            )
+    point = findings.escalation.escalation_point if findings.escalation else None
+    if point:
+        measure = (
+            "highest severity"
+            if findings.escalation and point in findings.escalation.severity_changes
+            else "contacts"
+        )
+        console.print(
+            f"\nEscalation: from week {point.week} the weekly {measure} rose from {point.before:.1f} "
+            f"to {point.after:.1f} on average (method: docs/analysis.md).",
+            style="bold",
+        )
+    console.print("\nFOUR (for the officer's consideration):", style="bold")
+    for letter in letters:
+        console.print(f"  {letter.letter} - {letter.name}: {'shown' if letter.shown else 'not shown'}")
+        for point_text in letter.points:
+            console.print(f"      {point_text}")

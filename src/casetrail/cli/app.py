@@ -13,9 +13,11 @@ from casetrail.cli import (
     case_cmds,
     demo_cmd,
     import_cmd,
+    label_cmds,
     lifecycle_cmds,
     log_cmd,
     people_cmds,
+    risk_cmd,
     timeline_cmd,
 )
 from casetrail.cli.backup_cmds import backup, migrate, restore
@@ -44,6 +46,9 @@ app.command("expunge")(lifecycle_cmds.expunge)
 app.add_typer(people_cmds.person_app, name="person")
 app.command("accounts")(people_cmds.accounts)
 app.command("analyse")(analyse_cmd.analyse)
+app.add_typer(risk_cmd.risk_app, name="risk")
+app.add_typer(label_cmds.label_app, name="label")
+app.add_typer(label_cmds.diary_app, name="diary")
 
 
 def main() -> None:

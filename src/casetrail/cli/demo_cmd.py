@@ -6,17 +6,21 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
 
+from casetrail.analysis.findings import Findings
+from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import PASSPHRASE_ENV, JsonOption
+from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 from casetrail.importers.registry import discover
 from casetrail.render.terminal import identifier
 from casetrail.store.case import Case, Producer
 from casetrail.store.importing import import_file
+from casetrail.store.people import accounts_of_person, link
 from casetrail.store.queries import TimelineEvent, TimelineFilter, summary, timeline
 from casetrail.store.verify import verify_case
 
@@ -46,6 +50,42 @@ def _show_months(events: list[TimelineEvent]) -> None:
         console.print(f"  {month} {'█' * max(1, round(30 * count / widest))} {count:,}")
 
 
+def _found(findings: Findings) -> dict[str, Any]:
+    """What the analysis found in the demo, in a few numbers (all found by the rules, none planted)."""
+    point = findings.escalation.escalation_point if findings.escalation else None
+    return {
+        "person": SUSPECT_NAME,
+        "contacts": findings.conduct.contacts,
+        "behaviour": {category: e.count for category, e in sorted(findings.behaviour.items())},
+        "stop_requests": [
+            {
+                "at": s.ref.at.isoformat() if s.ref.at else None,
+                "channel": s.ref.channel,
+                "how": s.how,
+                "contacts_after": s.contacts_after,
+            }
+            for s in findings.stop_requests
+        ],
+        "escalation_point": point.to_json() if point else None,
+    }
+
+
+def _show_found(found: dict[str, Any]) -> None:
+    behaviour = found["behaviour"]
+    console.print(f"\nWhat the analysis found in {found['contacts']:,} contacts from {SUSPECT_NAME}:")
+    for category in ("THREAT.VIOLENCE", "MONITORING.KNOWLEDGE", "THIRD_PARTY.CONTACT", "OFFLINE.PRESENCE"):
+        console.print(f"  {category}: {behaviour.get(category, 0):,} events")
+    for stop in found["stop_requests"][:3]:
+        console.print(f"  A request to stop on {stop['at'][:10]} ({stop['channel']}): "
+                      f"{stop['contacts_after']:,} contacts after it")  # fmt: skip
+    point = found["escalation_point"]
+    if point:
+        console.print(
+            f"  Escalation from week {point['week']} (weekly level {point['before']} -> {point['after']})."
+        )
+    console.print("  See it all with: casetrail analyse --person 'Casey Marsh'")
+
+
 def demo(
     folder: Annotated[Path, typer.Option("--folder", help="Where to put the demo (a new folder).")] = Path(
         "casetrail-demo"
@@ -66,12 +106,15 @@ def demo(
         importers, _ = discover()
         for path in files.paths:
             results.append(import_file(case, path, importers=importers))
+        link(case, SUSPECT_NAME, suspect_accounts(), actor="Robin Hale")
+        findings = run_analysis(case, accounts_of_person(case, SUSPECT_NAME))
         facts = summary(case)
         report = verify_case(case)
         events = timeline(case, TimelineFilter(kinds=["message"]), limit=None)
+    found = _found(findings)
     if as_json:
         print_json({"folder": str(root), "imports": [r.to_json() for r in results], "summary": facts,
-                    "verified": report.ok})  # fmt: skip
+                    "verified": report.ok, "analysis": found})  # fmt: skip
         return
     console.print(Panel.fit("casetrail demo: a fictional case, generated on this computer", style="bold"))
     for result in results:
@@ -84,6 +127,7 @@ def demo(
     for channel, count in sorted(facts["by_channel"].items()):
         console.print(f"  {channel}: {count:,}")
     _show_months(events)
+    _show_found(found)
     console.print(f"Integrity check: {'passed' if report.ok else 'FAILED'}.")
     console.print(f"\nThe case is in [bold]{case_dir}[/] (exports it was built from: {exports}).")
     shown = "$" + PASSPHRASE_ENV if os.environ.get(PASSPHRASE_ENV) else f"'{DEMO_PASSPHRASE}'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,13 +12,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from casetrail.analysis.behaviour import RuleClassifier
+from casetrail.analysis.labelling import labels_for, side_without_person
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
 from casetrail.ingest.localtime import to_utc
+from casetrail.model.accounts import sender_accounts
 from casetrail.render.terminal import identifier, text
+from casetrail.store.case import Case
+from casetrail.store.decisions import standing_decisions
 from casetrail.store.people import accounts_of_person
-from casetrail.store.queries import TimelineEvent, TimelineFilter
+from casetrail.store.queries import TimelineEvent, TimelineFilter, as_stored
 from casetrail.store.queries import timeline as read_timeline
 
 
@@ -73,13 +78,40 @@ def timeline(
             region=opened.region,
         )
         rows = read_timeline(opened, filt, offset=(page - 1) * page_size, limit=page_size)
+        labelled = label_rows(opened, rows, linked)
     if as_json:
-        print_json({"page": page, "page_size": page_size, "events": [e.to_json() for e in rows]})
+        events = [{**e.to_json(), **found} for e, found in zip(rows, labelled, strict=True)]
+        print_json({"page": page, "page_size": page_size, "events": events})
         return
-    show(rows, zone, page, page_size, console)
+    show(rows, zone, page, page_size, console, labelled)
 
 
-def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, console: Console) -> None:
+def label_rows(case: Case, rows: list[TimelineEvent], linked: frozenset[str] | None) -> list[dict[str, Any]]:
+    """Each row's behaviour labels (with people's decisions) and the matches set aside, as JSON."""
+    classifier = RuleClassifier()
+    decisions = standing_decisions(case)
+    found = []
+    for row in rows:
+        event = as_stored(row)
+        side = side_without_person(event)
+        if linked is not None and side in ("unknown", "suspect", "victim"):
+            named = sender_accounts(row.channel, row.sender, row.details, case.region)
+            side = (
+                "suspect" if any(a.id in linked for a in named) else "victim" if side == "unknown" else side
+            )
+        labels, set_aside = labels_for(classifier, event, side, decisions)
+        found.append({"side": side, "labels": [label.to_json() for label in labels], "set_aside": set_aside})
+    return found
+
+
+def show(
+    rows: list[TimelineEvent],
+    zone: ZoneInfo,
+    page: int,
+    page_size: int,
+    console: Console,
+    labelled: list[dict[str, Any]] | None = None,
+) -> None:
     """Print one page as a table; every evidence field goes through render.terminal."""
     if not rows:
         console.print("No events match." if page == 1 else "No more events.")
@@ -89,7 +121,7 @@ def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, c
     table.add_column("From", max_width=24, overflow="fold")
     table.add_column("What", ratio=3, min_width=24, overflow="fold")
     table.add_column("Source", max_width=16, overflow="fold")
-    for event in rows:
+    for number, event in enumerate(rows):
         when = event.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if event.occurred_at else "?"
         what = text(event.text)
         if event.attachments:
@@ -98,6 +130,13 @@ def show(rows: list[TimelineEvent], zone: ZoneInfo, page: int, page_size: int, c
             what.append(f"  ({', '.join(event.flags)})", style="yellow")
         if event.supersedes:
             what.append("  (amended entry)", style="yellow")
+        categories = [
+            label["category"]
+            for label in (labelled[number]["labels"] if labelled else [])
+            if label["decision"] != "rejected"
+        ]
+        if categories:
+            what.append(f"  [{', '.join(dict.fromkeys(categories))}]", style="magenta")
         source = event.sources[0] if event.sources else {}
         where = Text(source.get("exhibit", ""))
         if source:

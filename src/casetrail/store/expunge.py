@@ -25,15 +25,18 @@ from casetrail.store.event_blocks import EVENT, REMOVED, open_records, seal_reco
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.layout import fsync_dir
 from casetrail.store.tables import (
+    analysis_runs,
     event_attachments,
     event_blocks,
     event_flags,
     event_keys,
+    event_links,
     event_sources,
     event_supersedes,
     events,
     exhibits,
     imports,
+    label_decisions,
 )
 from casetrail.testing.crash import crash_point
 
@@ -162,6 +165,11 @@ def _delete_events(case: Case, conn: Connection, plan: ExpungePlan, gone: set[in
         for table in (events, event_attachments, event_flags, event_sources, event_keys):
             conn.execute(table.delete().where(table.c.identity.in_(chunk)))
         conn.execute(event_supersedes.delete().where(event_supersedes.c.identity.in_(chunk)))
+        conn.execute(label_decisions.delete().where(label_decisions.c.identity.in_(chunk)))
+        either_end = event_links.c.diary.in_(chunk) | event_links.c.cause.in_(chunk)
+        conn.execute(event_links.delete().where(either_end))
+    if dropped:  # stored results may quote what was removed; they are recomputed on the next run
+        conn.execute(analysis_runs.delete())
     conn.execute(event_sources.delete().where(event_sources.c.exhibit_id.in_(gone)))
     conn.execute(event_attachments.delete().where(event_attachments.c.exhibit_id.in_(gone)))
     for block_id in sorted(touched):  # one block at a time: memory does not grow with the case

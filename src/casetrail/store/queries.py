@@ -93,6 +93,14 @@ class TimelineEvent:
         }
 
 
+def as_stored(row: TimelineEvent) -> StoredEvent:
+    """A timeline row as the analysis reads events (it needs the words and who, not the place)."""
+    return StoredEvent(
+        bytes.fromhex(row.uid), 0, 0, None, None, row.local_time, row.kind, row.direction, row.sender,
+        row.recipients, row.text, row.flags, row.details, row.attachments,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
     id: int
@@ -199,10 +207,21 @@ def iter_events(
 
 def events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, StoredEvent]]:
     """Every timed event of the case with its channel and conversation, oldest first, streamed."""
+    for channel, conversation, _exhibit, event in sourced_events_in_time_order(case):
+        yield channel, conversation, event
+
+
+def sourced_events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, str | None, StoredEvent]]:
+    """As events_in_time_order, with the reference of the exhibit each event was first read from."""
     with case.reader.connect() as conn:
+        refs = dict(conn.execute(select(exhibits.c.id, exhibits.c.ref)).all())
+        superseded = {bytes(old) for (old,) in conn.execute(select(event_supersedes.c.supersedes)).all()}
         reader = BlockReader(case, conn)
         for block, event in iter_events(reader, _blocks(conn, TimelineFilter()), -(1 << 62), 1 << 62):
-            yield block.channel, block.conversation_id, event
+            if event.identity in superseded:  # an amended diary entry: its newer version stands
+                continue
+            ref = refs.get(block.exhibit_id) if block.exhibit_id is not None else None
+            yield block.channel, block.conversation_id, ref, event
 
 
 def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:

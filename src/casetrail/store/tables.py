@@ -172,6 +172,51 @@ person_accounts = Table(
     Column("linked_at", String(32), nullable=False),
 )
 
+# What people decided about a behaviour label (confirmed or rejected); every decision is kept, the
+# latest one for an event and category stands. Who decided, and why, are sealed in details_enc.
+label_decisions = Table(
+    "label_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identity", LargeBinary, nullable=False, index=True),
+    Column("category", String(64), nullable=False),
+    Column("decision", String(16), nullable=False),  # "confirmed" or "rejected"
+    Column("decided_at", String(32), nullable=False),
+    Column("details_enc", LargeBinary, nullable=False),
+)
+
+# A diary entry linked to an event that caused it (what the victim felt or changed, and why).
+event_links = Table(
+    "event_links",
+    metadata,
+    Column("diary", LargeBinary, primary_key=True),
+    Column("cause", LargeBinary, primary_key=True),
+    Column("linked_at", String(32), nullable=False),
+    Column("details_enc", LargeBinary, nullable=False),
+)
+
+# A stored analysis result, with the versions of the rule files it used ("name=version;...").
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("run_at", String(32), nullable=False),
+    Column("versions", String(400), nullable=False),
+    Column("result_enc", LargeBinary, nullable=False),
+)
+
+# One set of risk-screening answers, by a named person; a new set never overwrites an older one.
+risk_answers = Table(
+    "risk_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instrument", String(64), nullable=False),
+    Column("instrument_version", String(32), nullable=False),
+    Column("answered_at", String(32), nullable=False),
+    Column("answers_enc", LargeBinary, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

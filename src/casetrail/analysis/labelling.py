@@ -1,0 +1,72 @@
+"""Labelling one stored event: which side it is on, which of its texts are read, and people's decisions.
+
+Shared by the analysis pass and by ``timeline --json``, so an event shows the same labels in both.
+"""
+
+from __future__ import annotations
+
+from casetrail.analysis.labels import Classifier, Label, Side
+from casetrail.store.event_blocks import StoredEvent
+
+#: A diary entry's own fields that are read besides what happened (the ``text``).
+DIARY_FIELDS = ("how_it_made_me_feel", "impact")
+PERSON_SOURCE = "person"
+
+
+def is_diary(event: StoredEvent) -> bool:
+    """The victim's own record: no sender, no direction, not an app notice."""
+    return event.direction == "n/a" and event.sender is None and event.kind != "system"
+
+
+def side_without_person(event: StoredEvent) -> Side:
+    """Whose side an event is on when no person is named: incoming is the other side."""
+    if event.kind == "system":
+        return "system"
+    if is_diary(event):
+        return "diary"
+    return {"incoming": "suspect", "outgoing": "victim"}.get(event.direction, "unknown")  # type: ignore[return-value]
+
+
+def fields_of(event: StoredEvent, side: Side) -> dict[str, str]:
+    fields = {"text": event.text or ""}
+    if side == "diary":
+        fields.update({name: event.details[name] for name in DIARY_FIELDS if event.details.get(name)})
+    return fields
+
+
+def labels_for(
+    classifier: Classifier,
+    event: StoredEvent,
+    side: Side,
+    decisions: dict[bytes, dict[str, str]],
+) -> tuple[list[Label], list[dict[str, object]]]:
+    """The event's labels with people's decisions applied (a confirmed category the rules missed is
+    added, marked as a person's), and the matches set aside with their reasons (as JSON)."""
+    found = classifier.classify(fields_of(event, side), side)
+    decided = decisions.get(event.identity)
+    if not decided:
+        return list(found.labels), [item.to_json() for item in found.set_aside]
+    labels = []
+    for label in found.labels:
+        decision = decided.get(label.category)
+        labels.append(_with_decision(label, decision) if decision else label)
+    present = {label.category for label in labels}
+    for category, decision in decided.items():
+        if category not in present and decision == "confirmed":
+            labels.append(Label(category, "", "text", 0, 0, PERSON_SOURCE, PERSON_SOURCE, decision=decision))
+    return labels, [item.to_json() for item in found.set_aside]
+
+
+def _with_decision(label: Label, decision: str) -> Label:
+    return Label(
+        label.category,
+        label.words,
+        label.field,
+        label.start,
+        label.end,
+        label.rule,
+        label.source,
+        label.status,
+        label.voice,
+        decision,
+    )
