@@ -153,3 +153,21 @@ def test_without_a_person_incoming_is_the_other_side(story_case: Case) -> None:
     findings = run_analysis(story_case, None, (), CLASSIFIER)
     assert findings.conduct.contacts == 6  # the friend's message counts too: nobody is named
     assert findings.stop_requests[0].contacts_after == 5
+
+
+def test_each_request_counts_all_contact_after_it_and_up_to_the_next(new_case: Case, tmp_path: Path) -> None:
+    story = [
+        *STORY[:6],
+        event("2025-03-03T12:00:00Z", ME, "Leave me alone", "outgoing", to=CASEY),
+        *STORY[6:],
+    ]
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps({"casetrail_generic": 1, "events": story}), encoding="utf-8")
+    import_file(new_case, path)
+    link(new_case, "Casey Marsh", ["+447700900587", "+447700900913"])
+    first, second = analyse(new_case).stop_requests
+    assert (first.contacts_after, first.contacts_before_next) == (4, 3)
+    assert (second.contacts_after, second.contacts_before_next) == (1, 1)
+    assert first.new_accounts_after == ["phone:+447700900913"] and second.new_accounts_after == []
+    assert len(first.days_after) == 4 and len(second.days_after) == 1
+    assert first.to_json()["contacts_before_next_request"] == 3

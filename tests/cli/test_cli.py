@@ -415,6 +415,14 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
     assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
     assert first["imports"][12]["duplicates_skipped"] == 1  # the stop request, in the DM export too
     assert first["verified"] is True
+    # The analysis finds the story it was written with; nothing in the demo is flagged in advance.
+    found = first["analysis"]
+    for category in ("THREAT.VIOLENCE", "MONITORING.KNOWLEDGE", "THIRD_PARTY.CONTACT", "OFFLINE.PRESENCE"):
+        assert found["behaviour"][category] > 0, category
+    request = found["stop_requests"][0]
+    assert request["at"].startswith("2025-02-19T20:12") and request["contacts_after"] > 300
+    point = found["escalation_point"]
+    assert point["direction"] == "up" and "2025-W10" <= point["week"] <= "2025-W19"
     assert second["folder"] == str(tmp_path / "demo-2")
     assert (second["summary"]["events"], second["verified"]) == (859, True)
     assert snapshot(folder) == after_first

@@ -89,3 +89,25 @@ def test_g25_json_output_escapes_c1_and_bidi_and_keeps_the_value(capsys: pytest.
     out = capsys.readouterr().out
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
     assert json.loads(out) == value
+
+
+def test_g28_the_analysis_logs_no_evidence(
+    new_case: Case, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from casetrail.analysis.four import four
+    from casetrail.analysis.pipeline import run_analysis
+    from casetrail.store.analysis_runs import save_run
+
+    canary = "Analysis-canary-5512-ø"
+    caplog.set_level(logging.DEBUG)
+    lines = [
+        f"01/02/2025, 10:00 - {canary}: I saw you at the gym {canary}",
+        f"01/02/2025, 10:01 - Robin: please stop messaging me {canary}",
+        f"02/02/2025, 10:01 - {canary}: I will hurt you\r\n{canary}",
+    ]
+    import_file(new_case, write_chat(tmp_path / "chat.txt", lines))
+    findings = run_analysis(new_case, None)
+    four(findings)
+    save_run(new_case, "course-of-conduct", findings.versions, findings.to_json())
+    assert canary not in caplog.text
+    assert all("\n" not in record.getMessage() for record in caplog.records)

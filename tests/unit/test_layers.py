@@ -16,9 +16,10 @@ ALLOWED = {
     "importers": {"model", "ingest"},
     "render": set(),
     "demo": set(),
+    "rules": set(),
     "store": {"model", "crypto", "ingest", "importers", "testing"},
-    "analysis": {"model", "store"},
-    "cli": {"model", "ingest", "importers", "store", "analysis", "render", "demo"},
+    "analysis": {"model", "store", "rules"},
+    "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo"},
 }
 
 

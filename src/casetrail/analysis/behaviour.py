@@ -16,7 +16,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -171,17 +171,41 @@ def packaged_lexicon(language: str = "en") -> Lexicon:
 
 
 class _Context:
-    """What surrounds matches in one normalised text: sentences, clauses, quotations, idioms, frames."""
+    """What surrounds matches in one normalised text: sentences, clauses, quotations, idioms, frames.
+    Each is worked out only when a match needs it (most texts have no match at all)."""
 
     def __init__(self, lexicon: Lexicon, text: str, words: set[str]) -> None:
+        self.lexicon = lexicon
         self.text = text
-        self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        self.clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
-        self.quotes = _quote_spans(text)
-        self.idioms = _spans(lexicon.idioms, text, words)
-        self.hypothetical = _spans(lexicon.hypothetical, text, words)
-        self.reporting = _spans(lexicon.reporting, text, words)
-        self.hedges = _spans(lexicon.hedges, text, words)
+        self.words = words
+
+    @cached_property
+    def sentence_ends(self) -> list[int]:
+        return [m.end() for m in _SENTENCE_END.finditer(self.text)]
+
+    @cached_property
+    def clause_ends(self) -> list[int]:
+        return [m.end() for m in _CLAUSE_END.finditer(self.text)]
+
+    @cached_property
+    def quotes(self) -> list[tuple[int, int]]:
+        return _quote_spans(self.text)
+
+    @cached_property
+    def idioms(self) -> list[tuple[int, int]]:
+        return _spans(self.lexicon.idioms, self.text, self.words)
+
+    @cached_property
+    def hypothetical(self) -> list[tuple[int, int]]:
+        return _spans(self.lexicon.hypothetical, self.text, self.words)
+
+    @cached_property
+    def reporting(self) -> list[tuple[int, int]]:
+        return _spans(self.lexicon.reporting, self.text, self.words)
+
+    @cached_property
+    def hedges(self) -> list[tuple[int, int]]:
+        return _spans(self.lexicon.hedges, self.text, self.words)
 
     def sentence_start(self, at: int) -> int:
         index = bisect.bisect_right(self.sentence_ends, at) - 1
@@ -194,6 +218,8 @@ class _Context:
     def quoted(self, start: int, end: int) -> bool:
         if any(q_start <= start and end <= q_end for q_start, q_end in self.quotes):
             return True
+        if not self.reporting:
+            return False
         begin = self.sentence_start(start)
         return any(begin <= r_start and r_end <= start for r_start, r_end in self.reporting)
 
@@ -206,6 +232,8 @@ class _Context:
         return any(end <= h_start <= end + HEDGE_REACH for h_start, _h_end in self.hedges)
 
     def hypothetical_frame(self, start: int) -> bool:
+        if not self.hypothetical:
+            return False
         begin = self.sentence_start(start)
         return any(begin <= h_start < start for h_start, _h_end in self.hypothetical)
 
@@ -222,20 +250,22 @@ def _spans(patterns: list[Compiled], text: str, words: set[str]) -> list[tuple[i
     return sorted(found)
 
 
+_QUOTE_MARKS = re.compile("[\"']")
+
+
 def _quote_spans(text: str) -> list[tuple[int, int]]:
     """Stretches in double quotes, or in single quotes used as quotation marks (not apostrophes)."""
     spans = []
-    opened: int | None = None
-    for index, char in enumerate(text):
-        if char == '"':
-            if opened is None:
-                opened = index
+    double: int | None = None
+    single: int | None = None
+    for mark in _QUOTE_MARKS.finditer(text):
+        index = mark.start()
+        if text[index] == '"':
+            if double is None:
+                double = index
             else:
-                spans.append((opened, index + 1))
-                opened = None
-    single = None
-    for index, char in enumerate(text):
-        if char != "'":
+                spans.append((double, index + 1))
+                double = None
             continue
         before = text[index - 1] if index else " "
         after = text[index + 1] if index + 1 < len(text) else " "

@@ -68,8 +68,8 @@ class CategoryEvidence:
 
 @dataclass
 class StopRequest:
-    """A moment the victim asked for no contact (or blocked, or recorded a police warning), and what
-    came after it from the person, up to the next stop request."""
+    """A moment the victim asked for no contact (or blocked, or recorded a police warning), and the
+    person's contact after it: in all to the end of the case, and up to the next request."""
 
     ref: EventRef
     words: list[str]
@@ -80,6 +80,10 @@ class StopRequest:
     first_after: EventRef | None = None
     new_accounts_after: list[str] = field(default_factory=list)
     also: list[EventRef] = field(default_factory=list)  # the same request repeated within the hour
+    contacts_before_next: int = 0
+    days_before_next: set[date] = field(default_factory=set)
+    channels_before_next: dict[str, int] = field(default_factory=dict)
+    new_accounts_before_next: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,8 +95,28 @@ class StopRequest:
             "days_with_contact_after": len(self.days_after),
             "first_contact_after": self.first_after.to_json() if self.first_after else None,
             "new_accounts_after": self.new_accounts_after,
+            "contacts_before_next_request": self.contacts_before_next,
             "also": [ref.to_json() for ref in self.also],
         }
+
+
+def total_after(stops: list[StopRequest]) -> None:
+    """Fill each request's figures for everything after it, from the figures up to the next one."""
+    contacts = 0
+    days: set[date] = set()
+    channels: dict[str, int] = {}
+    accounts: list[str] = []
+    first = None
+    for stop in reversed(stops):
+        contacts += stop.contacts_before_next
+        days |= stop.days_before_next
+        for channel, count in stop.channels_before_next.items():
+            channels[channel] = channels.get(channel, 0) + count
+        accounts = stop.new_accounts_before_next + accounts
+        first = stop.first_after or first
+        stop.contacts_after, stop.days_after = contacts, set(days)
+        stop.channels_after, stop.new_accounts_after = dict(channels), list(accounts)
+        stop.first_after = first
 
 
 @dataclass
@@ -110,7 +134,7 @@ class Findings:
 
     @property
     def contacts_after_first_stop(self) -> int:
-        return sum(s.contacts_after for s in self.stop_requests)
+        return self.stop_requests[0].contacts_after if self.stop_requests else 0
 
     def count(self, category: str) -> int:
         found = self.behaviour.get(category) or self.diary.get(category)

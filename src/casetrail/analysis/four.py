@@ -114,7 +114,12 @@ def _unwanted(findings: Findings) -> Letter:
         }
         unwanted.note(
             f"On {when} the victim {what.get(stop.how, 'asked for no contact')} ({stop.ref.channel}); "
-            f"{stop.contacts_after} contacts followed before any further request.",
+            f"{stop.contacts_after} contacts followed, on {len(stop.days_after)} days"
+            + (
+                f" ({stop.contacts_before_next} before the next request)."
+                if stop.contacts_before_next != stop.contacts_after
+                else "."
+            ),
             [Example(stop.ref, stop.words)],
         )
     new_accounts = [a for stop in findings.stop_requests for a in stop.new_accounts_after]

@@ -272,4 +272,6 @@ def normalise(text: str) -> str:
 def words_of(normalised: str) -> set[str]:
     """The words in a normalised text, as anchors are written (also without outer apostrophes)."""
     found = set(_TEXT_WORDS.findall(normalised))
+    if "'" not in normalised:
+        return found
     return found | {w.strip("'") for w in found if w.startswith("'") or w.endswith("'")}

@@ -15,7 +15,7 @@ from casetrail.analysis.behaviour import RuleClassifier
 from casetrail.analysis.conduct import Contact, conduct_figures
 from casetrail.analysis.escalation import escalation, severity_scale
 from casetrail.analysis.evidence import EventRef, LabelledEvent
-from casetrail.analysis.findings import CategoryEvidence, Findings, StopRequest
+from casetrail.analysis.findings import CategoryEvidence, Findings, StopRequest, total_after
 from casetrail.analysis.labelling import DIARY_FIELDS, is_diary, labels_for, side_without_person
 from casetrail.analysis.labels import Classifier, Label, Side
 from casetrail.model.accounts import event_accounts, sender_accounts
@@ -107,7 +107,7 @@ class _Pass:
         previous = self.current_stop
         if (
             previous is not None
-            and previous.contacts_after == 0
+            and previous.contacts_before_next == 0
             and previous.ref.at is not None
             and at - previous.ref.at <= SAME_OCCASION
         ):
@@ -121,13 +121,13 @@ class _Pass:
         account = placed.account
         derived: list[Label] = []
         if stop is not None:
-            stop.contacts_after += 1
-            stop.channels_after[ref.channel] = stop.channels_after.get(ref.channel, 0) + 1
-            stop.days_after.add(day)
+            stop.contacts_before_next += 1
+            stop.channels_before_next[ref.channel] = stop.channels_before_next.get(ref.channel, 0) + 1
+            stop.days_before_next.add(day)
             stop.first_after = stop.first_after or ref
             derived.append(Label(AFTER_STOP, "", "text", 0, 0, "derived:after-stop", DERIVED))
             if account and account not in self.seen_accounts:
-                stop.new_accounts_after.append(account)
+                stop.new_accounts_before_next.append(account)
                 derived.append(Label(NEW_ACCOUNT, "", "text", 0, 0, "derived:new-account", DERIVED))
         if account:
             self.seen_accounts.add(account)
@@ -203,6 +203,7 @@ def run_analysis(
 
     findings = state.findings
     findings.conduct = conduct_figures(contacts(), zone)
+    total_after(findings.stop_requests)
     findings.escalation = escalation(dict(findings.conduct.per_day), state.severity, scale.version)
     versions = {"severity.yaml": scale.version}
     if isinstance(classifier, RuleClassifier):

@@ -134,7 +134,8 @@ def _show_findings(findings: Findings, letters: list[Letter], zone: ZoneInfo) ->
         for stop in findings.stop_requests:
             console.print(
                 f"  {_local(stop.ref.at, zone)} ({stop.ref.channel}, {stop.how}): "
-                f"{stop.contacts_after:,} contacts after, on {len(stop.days_after):,} days"
+                f"{stop.contacts_after:,} contacts after, on {len(stop.days_after):,} days "
+                f"({stop.contacts_before_next:,} before the next request)"
                 + (f"; new accounts: {len(stop.new_accounts_after)}" if stop.new_accounts_after else "")
             )
     point = findings.escalation.escalation_point if findings.escalation else None

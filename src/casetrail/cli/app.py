@@ -16,6 +16,7 @@ from casetrail.cli import (
     label_cmds,
     lifecycle_cmds,
     log_cmd,
+    offences_cmd,
     people_cmds,
     risk_cmd,
     timeline_cmd,
@@ -47,6 +48,7 @@ app.add_typer(people_cmds.person_app, name="person")
 app.command("accounts")(people_cmds.accounts)
 app.command("analyse")(analyse_cmd.analyse)
 app.add_typer(risk_cmd.risk_app, name="risk")
+app.command("offences")(offences_cmd.offences)
 app.add_typer(label_cmds.label_app, name="label")
 app.add_typer(label_cmds.diary_app, name="diary")
 

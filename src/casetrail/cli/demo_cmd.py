@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.panel import Panel
 
+from casetrail.analysis.diary_links import DiaryLinkSuggester
 from casetrail.analysis.findings import Findings
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
@@ -19,6 +20,7 @@ from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 from casetrail.importers.registry import discover
 from casetrail.render.terminal import identifier
 from casetrail.store.case import Case, Producer
+from casetrail.store.decisions import link_diary
 from casetrail.store.importing import import_file
 from casetrail.store.people import accounts_of_person, link
 from casetrail.store.queries import TimelineEvent, TimelineFilter, summary, timeline
@@ -107,7 +109,13 @@ def demo(
         for path in files.paths:
             results.append(import_file(case, path, importers=importers))
         link(case, SUSPECT_NAME, suspect_accounts(), actor="Robin Hale")
-        findings = run_analysis(case, accounts_of_person(case, SUSPECT_NAME))
+        accounts = accounts_of_person(case, SUSPECT_NAME)
+        suggester = DiaryLinkSuggester()
+        run_analysis(case, accounts, [suggester])
+        for suggestion in suggester.suggestions:  # as Robin would, after reading each suggestion
+            causes = [cause.uid for cause, _categories in suggestion.causes]
+            link_diary(case, suggestion.diary.uid, causes, "Robin Hale")
+        findings = run_analysis(case, accounts)
         facts = summary(case)
         report = verify_case(case)
         events = timeline(case, TimelineFilter(kinds=["message"]), limit=None)

@@ -15,8 +15,10 @@ from rich.text import Text
 
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case
+from casetrail.errors import CasetrailError
 from casetrail.render.terminal import text
 from casetrail.store.decisions import decide, decisions, diary_links, link_diary, unlink_diary
+from casetrail.store.people import accounts_of_person
 
 label_app = typer.Typer(
     help="Confirm or reject the behaviour labels the analysis suggests.", no_args_is_help=True
@@ -132,3 +134,44 @@ def diary_list(case: CaseOption = Path("."), as_json: JsonOption = False) -> Non
         console.print("No diary entries are linked yet.")
     for diary, causes in found.items():
         console.print(Text(f"{diary[:12]}… → ").append(", ".join(c[:12] + "…" for c in causes)))
+
+
+@diary_app.command("suggest")
+def diary_suggest(
+    person: Annotated[
+        str | None, typer.Option("--person", help="A linked person (default: all incoming contact).")
+    ] = None,
+    case: CaseOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Suggest, for diary entries that record fear, distress or a change to daily life, the person's
+    most serious events of the day before. Nothing is linked until you run 'diary link'."""
+    from casetrail.analysis.diary_links import DiaryLinkSuggester
+    from casetrail.analysis.pipeline import run_analysis
+
+    with open_case(case) as opened:
+        accounts = accounts_of_person(opened, person) if person else None
+        if person and accounts is None:
+            raise CasetrailError("No one of that name is linked. See 'casetrail person list'.")
+        suggester = DiaryLinkSuggester()
+        run_analysis(opened, accounts, [suggester])
+        zone = opened.timezone
+    if as_json:
+        print_json({"suggestions": [s.to_json() for s in suggester.suggestions]})
+        return
+    if not suggester.suggestions:
+        console.print(
+            "No suggestions: no unlinked diary entry records fear, distress or a change, after contact."
+        )
+    for suggestion in suggester.suggestions:
+        when = suggestion.diary.at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if suggestion.diary.at else "?"
+        console.print(f"Diary entry of {when} ({', '.join(suggestion.impact)}) may be about:", style="bold")
+        for cause, categories in suggestion.causes:
+            at = cause.at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if cause.at else "?"
+            console.print(
+                Text(f"  {at} ")
+                .append(text(f"{cause.exhibit} {cause.locator}"))
+                .append(f" {', '.join(categories)}")
+            )
+        uids = " ".join(cause.uid for cause, _ in suggestion.causes)
+        console.print(f"  to link: casetrail diary link {suggestion.diary.uid} {uids}", style="dim")

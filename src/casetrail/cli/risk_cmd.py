@@ -31,6 +31,7 @@ from casetrail.analysis.risk import (
     score,
     with_triggers,
 )
+from casetrail.analysis.risk_history import StoredScreening, history, latest, save_screening
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
@@ -38,7 +39,6 @@ from casetrail.render.terminal import identifier, text
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
 from casetrail.store.people import accounts_of_person
-from casetrail.store.risk import StoredScreening, history, latest, save_screening
 
 risk_app = typer.Typer(
     help="Risk screening: DASH and S-DASH topics and digital risk topics, answered by a named person.",

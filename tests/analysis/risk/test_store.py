@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casetrail.analysis.risk import Answer, AnswerSet, ItemAnswer, load, score
+from casetrail.analysis.risk_history import history, latest, save_screening
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
-from casetrail.store.risk import history, latest, save_screening
 from casetrail.store.tables import risk_answers
 
 

@@ -1,4 +1,5 @@
-"""Stored risk screenings: every answer set, who gave it, when, and with which version of the questions.
+"""Stored risk screenings (kept beside the analysis that pre-marks them): every answer set, who gave it,
+when, and with which version of the questions.
 
 Rows are only ever added. A new screening after an incident sits beside the earlier ones, so the
 history shows how the picture changed and no answer can be quietly rewritten. Answers, notes and the
