@@ -41,7 +41,7 @@ def test_each_letter_lists_its_evidence_with_exhibits() -> None:
         "CONTACT.NEW_ACCOUNT": evidence("CONTACT.NEW_ACCOUNT", "", 1),
     }
     stop = StopRequest(ref(START + timedelta(days=10), "victim"), ["stop messaging me"], "asked", 55)
-    stop.new_accounts_after = ["phone:+447700900913"]
+    stop.new_accounts_before_next = ["phone:+447700900913"]
     findings.stop_requests = [stop]
     fixated, obsessive, unwanted, repeated = four(findings)
     assert [letter.letter for letter in (fixated, obsessive, unwanted, repeated)] == ["F", "O", "U", "R"]
@@ -53,7 +53,7 @@ def test_each_letter_lists_its_evidence_with_exhibits() -> None:
     assert any("burst" in point for point in obsessive.points)
     assert any("3 messages show monitoring" in point for point in obsessive.points)
     assert any("55 contacts followed" in point for point in unwanted.points)
-    assert any("1 new account" in point for point in unwanted.points)
+    assert any("1 account(s) or number(s) not used before" in point for point in unwanted.points)
     assert unwanted.examples[0].words == ["stop messaging me"]
     assert any("on 40 different days" in point for point in repeated.points)
     assert any("40 days in a row" in point for point in repeated.points)

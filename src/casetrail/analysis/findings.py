@@ -131,6 +131,7 @@ class Findings:
     escalation: Escalation | None = None
     versions: dict[str, str] = field(default_factory=dict)
     accounts: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. a classifier plugin that did not load
 
     @property
     def contacts_after_first_stop(self) -> int:
@@ -150,4 +151,5 @@ class Findings:
             "stop_requests": [s.to_json() for s in self.stop_requests],
             "contacts_after_first_stop_request": self.contacts_after_first_stop,
             "escalation": self.escalation.to_json() if self.escalation else None,
+            "warnings": self.warnings,
         }

@@ -17,6 +17,7 @@ from casetrail.analysis.findings import Example, Findings
 FIXATED_MIN_DAYS = 28  # contact over four weeks or more
 OBSESSIVE_NIGHT_MIN = 5
 REPEATED_MIN_DAYS = 2  # the legal minimum for a course of conduct is two occasions
+SHOWN_REQUESTS = 5  # requests to stop described one by one; the rest are counted
 
 
 @dataclass
@@ -105,27 +106,30 @@ def _obsessive(findings: Findings) -> Letter:
 def _unwanted(findings: Findings) -> Letter:
     conduct, behaviour = findings.conduct, findings.behaviour
     unwanted = Letter("U", "Unwanted")
-    for stop in findings.stop_requests:
+    what = {
+        "asked": "asked for no contact",
+        "blocked": "blocked",
+        "police warning": "recorded a police warning",
+    }
+    for stop in findings.stop_requests[:SHOWN_REQUESTS]:
         when = stop.ref.at.astimezone(conduct.zone).strftime("%d %b %Y %H:%M") if stop.ref.at else "?"
-        what = {
-            "asked": "asked for no contact",
-            "blocked": "blocked",
-            "police warning": "recorded a police warning",
-        }
+        later = f" ({stop.contacts_before_next} before the next request)"
         unwanted.note(
             f"On {when} the victim {what.get(stop.how, 'asked for no contact')} ({stop.ref.channel}); "
             f"{stop.contacts_after} contacts followed, on {len(stop.days_after)} days"
-            + (
-                f" ({stop.contacts_before_next} before the next request)."
-                if stop.contacts_before_next != stop.contacts_after
-                else "."
-            ),
+            + (later if stop.contacts_before_next != stop.contacts_after else "")
+            + ".",
             [Example(stop.ref, stop.words)],
         )
-    new_accounts = [a for stop in findings.stop_requests for a in stop.new_accounts_after]
+    if len(findings.stop_requests) > SHOWN_REQUESTS:
+        unwanted.note(
+            f"{len(findings.stop_requests) - SHOWN_REQUESTS} further requests to stop (see the list)."
+        )
+    new_accounts = {a for stop in findings.stop_requests for a in stop.new_accounts_before_next}
     if new_accounts:
         unwanted.note(
-            f"{len(new_accounts)} new account(s) or number(s) made contact after a request to stop.",
+            f"{len(new_accounts)} account(s) or number(s) not used before made contact after a request "
+            "to stop.",
             _examples(findings, "CONTACT.NEW_ACCOUNT"),
         )
     if conduct.longest_unanswered and conduct.longest_unanswered[2] >= 10:

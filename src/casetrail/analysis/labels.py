@@ -90,8 +90,11 @@ class Classification:
 class Classifier(Protocol):
     """What the analysis needs from a classifier: a name and version to record, and labels for text."""
 
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def classify(self, fields: dict[str, str], side: Side) -> Classification:
         """Labels for the event's text fields (``text`` and, for diary entries, its other fields)."""

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from casetrail.analysis.behaviour import RuleClassifier
+from casetrail.analysis.classifiers import Combined, installed
 from casetrail.analysis.conduct import Contact, conduct_figures
 from casetrail.analysis.escalation import escalation, severity_scale
 from casetrail.analysis.evidence import EventRef, LabelledEvent
@@ -161,7 +162,7 @@ def run_analysis(
     classifier: Classifier | None = None,
 ) -> Findings:
     """Analyse the case for one person's accounts (None: all incoming contact) in one pass."""
-    classifier = classifier or RuleClassifier()
+    chosen: Classifier = classifier or installed()
     zone = case.timezone
     scale = severity_scale()
     decisions = standing_decisions(case)
@@ -180,7 +181,7 @@ def run_analysis(
             ref = EventRef(
                 uid, at, channel, event.kind, placed.side, exhibit, _locator(event.locator), placed.account
             )
-            labels, _set_aside = labels_for(classifier, event, placed.side, decisions)
+            labels, _set_aside = labels_for(chosen, event, placed.side, decisions)
             if placed.contact:
                 labels.extend(state.after_stop(placed, ref, day))
             own_words = None
@@ -206,10 +207,15 @@ def run_analysis(
     total_after(findings.stop_requests)
     findings.escalation = escalation(dict(findings.conduct.per_day), state.severity, scale.version)
     versions = {"severity.yaml": scale.version}
-    if isinstance(classifier, RuleClassifier):
-        versions.update(classifier.lexicon.versions)
+    if isinstance(chosen, Combined):
+        versions.update(chosen.versions())
+        findings.warnings = [
+            f"A classifier plugin could not be loaded ({b}); it was left out." for b in chosen.broken
+        ]
+    elif isinstance(chosen, RuleClassifier):
+        versions.update(chosen.lexicon.versions)
     else:
-        versions[classifier.name] = classifier.version
+        versions[f"classifier:{chosen.name}"] = chosen.version
     findings.versions = versions
     findings.accounts = sorted(accounts) if accounts is not None else None
     return findings

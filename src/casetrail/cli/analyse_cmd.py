@@ -56,11 +56,14 @@ def analyse(
             "escalation": findings.escalation.to_json() if findings.escalation else None,
             "four": [letter.to_json() for letter in letters],
             "rule_versions": findings.versions,
+            "warnings": findings.warnings,
         }
         result["stored_as_run"] = save_run(opened, RUN_KIND, findings.versions, result)
     if as_json:
         print_json(result)
         return
+    for warning in findings.warnings:
+        console.print(warning, style="yellow")
     _show(findings.conduct, person, opened.timezone)
     _show_findings(findings, letters, opened.timezone)
 
@@ -128,7 +131,7 @@ def _show_findings(findings: Findings, letters: list[Letter], zone: ZoneInfo) ->
     if findings.diary:
         console.print("\nIn the victim's diary:", style="bold")
         for category, evidence in sorted(findings.diary.items()):
-            console.print(f"  {category}: {evidence.count:,} entries")
+            console.print(f"  {category}: {evidence.count:,} {'entry' if evidence.count == 1 else 'entries'}")
     if findings.stop_requests:
         console.print("\nRequests to stop, and the contact that followed:", style="bold")
         for stop in findings.stop_requests:

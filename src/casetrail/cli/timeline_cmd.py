@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from casetrail.analysis.behaviour import RuleClassifier
+from casetrail.analysis.classifiers import installed
 from casetrail.analysis.labelling import labels_for, side_without_person
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
@@ -88,7 +88,7 @@ def timeline(
 
 def label_rows(case: Case, rows: list[TimelineEvent], linked: frozenset[str] | None) -> list[dict[str, Any]]:
     """Each row's behaviour labels (with people's decisions) and the matches set aside, as JSON."""
-    classifier = RuleClassifier()
+    classifier = installed()
     decisions = standing_decisions(case)
     found = []
     for row in rows:
