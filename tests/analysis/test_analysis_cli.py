@@ -91,3 +91,18 @@ def test_labels_decisions_links_and_stored_runs(new_case: Case, tmp_path: Path) 
     assert wrong.returncode != 0 and "not an event id" in wrong.stderr
     missing = run_cli("label", "confirm", "00" * 24, "THREAT.VIOLENCE", "--case", root)
     assert missing.returncode != 0 and "No event with id" in missing.stderr
+
+
+def test_stored_results_are_listed_and_shown(new_case: Case, tmp_path: Path) -> None:
+    root = make_case(new_case, tmp_path)
+    assert cli_json("results", "--case", root) == {"results": []}
+    first = cli_json("analyse", "--case", root)
+    second = cli_json("analyse", "--case", root)
+    listed = cli_json("results", "--case", root)["results"]
+    assert [r["id"] for r in listed] == [first["stored_as_run"], second["stored_as_run"]]
+    assert all(r["kind"] == "course-of-conduct" and r["versions"]["severity.yaml"] for r in listed)
+    shown = run_cli("results", "--show", str(first["stored_as_run"]), "--case", root)
+    assert json.loads(shown.stdout)["result"]["contacts"] == first["contacts"]
+    missing = run_cli("results", "--show", "999", "--case", root)
+    assert missing.returncode != 0 and "No stored result 999" in missing.stderr
+    assert cli_json("results", "--kind", "offences", "--case", root) == {"results": []}

@@ -361,3 +361,25 @@ def test_g46_a_diary_entry_with_a_later_version_elsewhere_is_refused_until_that_
     assert len(expunge(new_case, "RH/1", REASON).dropped) == 1
     assert count_events(new_case) == 0
     assert verify_case(new_case).ok
+
+
+def test_g46_decisions_links_and_stored_results_about_expunged_events_go_with_them(
+    new_case: Case, tmp_path: Path
+) -> None:
+    from casetrail.store.analysis_runs import runs, save_run
+    from casetrail.store.decisions import decide, decisions, diary_links, link_diary
+
+    lines = android_lines(30)
+    import_file(new_case, write_chat(tmp_path / "early.txt", lines[:20]))
+    import_file(new_case, write_chat(tmp_path / "late.txt", lines[10:]))
+    shown = timeline(new_case, TimelineFilter(), limit=None)
+    only_early, both, only_late = shown[0], shown[15], shown[25]
+    decide(new_case, only_early.uid, "THREAT.VIOLENCE", "rejected", "Officer A")
+    decide(new_case, only_late.uid, "THREAT.VIOLENCE", "confirmed", "Officer A")
+    link_diary(new_case, only_late.uid, [only_early.uid, both.uid], "Robin")
+    save_run(new_case, "course-of-conduct", {"severity.yaml": "1"}, {"quoted": only_early.text})
+    expunge(new_case, "RH/1", REASON)
+    assert [d.uid for d in decisions(new_case)] == [only_late.uid]
+    assert diary_links(new_case) == {bytes.fromhex(only_late.uid): [bytes.fromhex(both.uid)]}
+    assert runs(new_case, "course-of-conduct") == []  # it may quote what was removed
+    assert verify_case(new_case).ok

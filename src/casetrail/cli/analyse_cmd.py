@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,7 +18,7 @@ from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier, text
-from casetrail.store.analysis_runs import save_run
+from casetrail.store.analysis_runs import runs, save_run
 from casetrail.store.people import accounts_of_person
 
 RUN_KIND = "course-of-conduct"
@@ -158,3 +158,40 @@ def _show_findings(findings: Findings, letters: list[Letter], zone: ZoneInfo) ->
         console.print(f"  {letter.letter} - {letter.name}: {'shown' if letter.shown else 'not shown'}")
         for point_text in letter.points:
             console.print(f"      {point_text}")
+
+
+def results(
+    case: CaseOption = Path("."),
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only this kind: course-of-conduct or offences.")
+    ] = None,
+    show: Annotated[
+        int | None, typer.Option("--show", help="Print one stored result in full (JSON).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The analysis results stored in the case: when, by whom, with which rule versions."""
+    with open_case(case) as opened:
+        stored = [run for k in ([kind] if kind else [RUN_KIND, "offences"]) for run in runs(opened, k)]
+    stored.sort(key=lambda run: run.id)
+    if show is not None:
+        chosen = next((run for run in stored if run.id == show), None)
+        if chosen is None:
+            raise CasetrailError(f"No stored result {show}. See 'casetrail results'.")
+        print_json({"id": chosen.id, "kind": chosen.kind, "run_at": chosen.run_at, "by": chosen.by,
+                    "versions": chosen.versions, "result": chosen.result})  # fmt: skip
+        return
+    listed: list[dict[str, Any]] = [
+        {"id": r.id, "kind": r.kind, "run_at": r.run_at, "by": r.by, "versions": r.versions} for r in stored
+    ]
+    if as_json:
+        print_json({"results": listed})
+        return
+    if not listed:
+        console.print("No results stored yet: run 'casetrail analyse' or 'casetrail offences'.")
+    for row in listed:
+        line = Text(f"{row['id']:>4}  {row['run_at'][:19]}  {row['kind']:<18} by ")
+        console.print(line.append(identifier(str(row["by"]))))
+        console.print(
+            f"      rules: {', '.join(f'{k} {v}' for k, v in sorted(row['versions'].items()))}", style="dim"
+        )
