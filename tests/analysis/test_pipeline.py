@@ -171,3 +171,19 @@ def test_each_request_counts_all_contact_after_it_and_up_to_the_next(new_case: C
     assert first.new_accounts_after == ["phone:+447700900913"] and second.new_accounts_after == []
     assert len(first.days_after) == 4 and len(second.days_after) == 1
     assert first.to_json()["contacts_before_next_request"] == 3
+
+
+def test_a_label_for_review_counts_only_once_a_person_confirms_it(new_case: Case, tmp_path: Path) -> None:
+    story = [*STORY, event("2025-03-06T09:00:00Z", CASEY, "I'd never hurt you... unless you leave me")]
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps({"casetrail_generic": 1, "events": story}), encoding="utf-8")
+    import_file(new_case, path)
+    link(new_case, "Casey Marsh", [CASEY, "+447700900913"])
+    findings = analyse(new_case)
+    assert findings.behaviour["THREAT.VIOLENCE"].count == 3
+    assert findings.to_review["THREAT.VIOLENCE"].count == 1
+    assert findings.to_review["THREAT.VIOLENCE"].examples[0].words == ["I'd never hurt you"]
+    hedged = next(r for r in timeline(new_case, TimelineFilter()) if r.text.startswith("I'd never"))
+    decide(new_case, hedged.uid, "THREAT.VIOLENCE", "confirmed", "Officer A")
+    again = analyse(new_case)
+    assert again.behaviour["THREAT.VIOLENCE"].count == 4 and "THREAT.VIOLENCE" not in again.to_review

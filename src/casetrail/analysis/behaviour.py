@@ -66,6 +66,9 @@ class Lexicon:
     idioms: list[Compiled] = field(default_factory=list)
     reporting: list[Compiled] = field(default_factory=list)
     hedges: list[Compiled] = field(default_factory=list)
+    own_subjects: list[Compiled] = field(default_factory=list)
+    own_subject_categories: frozenset[str] = frozenset()
+    framed_for_review: set[str] = field(default_factory=set)  # categories: a hypothetical goes to review
     categories: dict[str, str] = field(default_factory=dict)  # id -> plain name
 
     def add(self, rule: Rule) -> None:
@@ -138,6 +141,8 @@ def build_lexicon(documents: list[tuple[str, str]]) -> Lexicon:
     lexicon.idioms = compiled("idioms")
     lexicon.reporting = compiled("reporting")
     lexicon.hedges = compiled("hedges")
+    lexicon.own_subjects = compiled("own_subjects")
+    lexicon.own_subject_categories = frozenset(_text_list(context, "own_subject_categories", context_name))
     for name, text in sorted(d for d in documents if d[0] != context_name):
         document = parse_rules(text, name, LEXICON_FORMAT)
         lexicon.versions[name] = str(document["version"])
@@ -150,6 +155,13 @@ def build_lexicon(documents: list[tuple[str, str]]) -> Lexicon:
                 raise RulesError(f"Rule file {name}: {category!r} is not a category id like THREAT.VIOLENCE.")
             if isinstance(spec, dict) and isinstance(spec.get("name"), str):
                 lexicon.categories.setdefault(category, spec["name"])
+            if isinstance(spec, dict) and spec.get("framed") is not None:
+                if spec["framed"] not in ("review", "set-aside"):
+                    raise RulesError(
+                        f"Rule file {name}, category {category}: 'framed' is review or set-aside."
+                    )
+                if spec["framed"] == "review":
+                    lexicon.framed_for_review.add(category)
             for rule in _category_rules(category, spec, name, str(document["version"]), file_macros):
                 lexicon.add(rule)
     return lexicon
@@ -206,6 +218,16 @@ class _Context:
     @cached_property
     def hedges(self) -> list[tuple[int, int]]:
         return _spans(self.lexicon.hedges, self.text, self.words)
+
+    @cached_property
+    def own_subjects(self) -> list[tuple[int, int]]:
+        return _spans(self.lexicon.own_subjects, self.text, self.words)
+
+    def own_action(self, start: int) -> bool:
+        """Whether the victim's own words ("I", "we") are the subject right before the match."""
+        return any(
+            not self.text[s_end:start].strip() for _s_start, s_end in self.own_subjects if s_end <= start
+        )
 
     def sentence_start(self, at: int) -> int:
         index = bisect.bisect_right(self.sentence_ends, at) - 1
@@ -347,7 +369,15 @@ def _judge(context: _Context, rule: Rule, start: int, end: int, side: Side) -> t
         return "idiom", "suggested"
     if side != "diary" and context.quoted(start, end):
         return "quoted", "suggested"
+    if (
+        side == "diary"
+        and rule.category in context.lexicon.own_subject_categories
+        and context.own_action(start)
+    ):
+        return "own-action", "suggested"
     if context.hypothetical_frame(start):
+        if rule.category in context.lexicon.framed_for_review:
+            return None, "review"  # "what if everyone found out…" can be a threat put as a question
         return "hypothetical", "suggested"
     if context.negated(rule, start, end):
         if context.hedged(end):

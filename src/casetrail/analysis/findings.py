@@ -36,11 +36,12 @@ class CategoryEvidence:
     first: list[Example] = field(default_factory=list)
     recent: list[Example] = field(default_factory=list)
 
-    def add(self, event: LabelledEvent, day: date | None) -> None:
+    def add(self, event: LabelledEvent, day: date | None, words: list[str] | None = None) -> None:
         self.count += 1
         if day is not None:
             self.days.add(day)
-        example = Example(event.ref, [w for w in event.words_for(self.category) if w])
+        found = event.words_for(self.category) if words is None else words
+        example = Example(event.ref, [w for w in found if w])
         if len(self.first) < EXAMPLES:
             self.first.append(example)
         else:
@@ -127,6 +128,7 @@ class Findings:
     conduct: ConductFigures
     behaviour: dict[str, CategoryEvidence] = field(default_factory=dict)
     diary: dict[str, CategoryEvidence] = field(default_factory=dict)
+    to_review: dict[str, CategoryEvidence] = field(default_factory=dict)  # not counted until confirmed
     stop_requests: list[StopRequest] = field(default_factory=list)
     escalation: Escalation | None = None
     versions: dict[str, str] = field(default_factory=dict)
@@ -148,6 +150,7 @@ class Findings:
             "conduct": self.conduct.to_json(),
             "behaviour": {k: v.to_json() for k, v in sorted(self.behaviour.items())},
             "diary": {k: v.to_json() for k, v in sorted(self.diary.items())},
+            "to_review": {k: v.to_json() for k, v in sorted(self.to_review.items())},
             "stop_requests": [s.to_json() for s in self.stop_requests],
             "contacts_after_first_stop_request": self.contacts_after_first_stop,
             "escalation": self.escalation.to_json() if self.escalation else None,

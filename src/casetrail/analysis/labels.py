@@ -16,8 +16,9 @@ from typing import Any, Literal, Protocol
 #: of the app itself ("You blocked this contact").
 Side = Literal["suspect", "victim", "unknown", "diary", "system", "other"]
 
-#: Why a match was not taken as a label.
-Reason = Literal["negated", "hypothetical", "idiom", "quoted"]
+#: Why a match was not taken as a label ("own-action": in the diary, the victim describing what they
+#: themselves did, "I was waiting outside the station").
+Reason = Literal["negated", "hypothetical", "idiom", "quoted", "own-action"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,5 +103,12 @@ class Classifier(Protocol):
 
 
 def counts(label: Label) -> bool:
-    """Whether a label stands as evidence: not rejected by a person."""
-    return label.decision != "rejected"
+    """Whether a label stands as evidence: confirmed by a person, or suggested and not rejected. A
+    label marked for review (a hedged denial, a threat put as a question) counts once confirmed."""
+    if label.decision is not None:
+        return label.decision == "confirmed"
+    return label.status == "suggested"
+
+
+def awaits_review(label: Label) -> bool:
+    return label.decision is None and label.status == "review"

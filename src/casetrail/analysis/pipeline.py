@@ -18,7 +18,7 @@ from casetrail.analysis.escalation import escalation, severity_scale
 from casetrail.analysis.evidence import EventRef, LabelledEvent
 from casetrail.analysis.findings import CategoryEvidence, Findings, StopRequest, total_after
 from casetrail.analysis.labelling import DIARY_FIELDS, is_diary, labels_for, side_without_person
-from casetrail.analysis.labels import Classifier, Label, Side
+from casetrail.analysis.labels import Classifier, Label, Side, awaits_review
 from casetrail.model.accounts import event_accounts, sender_accounts
 from casetrail.model.timestamps import EPOCH
 from casetrail.store.case import Case
@@ -144,6 +144,15 @@ class _Pass:
             if evidence is None:
                 evidence = target[category] = CategoryEvidence(category)
             evidence.add(labelled, day)
+        pending: dict[str, list[str]] = {}
+        for label in labelled.labels:
+            if side == "suspect" and awaits_review(label):
+                pending.setdefault(label.category, []).append(label.words)
+        for category, words in pending.items():
+            review = self.findings.to_review.get(category)
+            if review is None:
+                review = self.findings.to_review[category] = CategoryEvidence(category)
+            review.add(labelled, day, words)
         if levels:
             self.severity[day] = max(self.severity.get(day, 0), levels)
 

@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 
 from casetrail.analysis.conduct import BURST_MIN, ConductFigures
-from casetrail.analysis.findings import Findings
+from casetrail.analysis.findings import CategoryEvidence, Findings
 from casetrail.analysis.four import Letter, four
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
@@ -51,6 +51,7 @@ def analyse(
             **findings.conduct.to_json(),
             "behaviour": {k: v.to_json() for k, v in sorted(findings.behaviour.items())},
             "diary": {k: v.to_json() for k, v in sorted(findings.diary.items())},
+            "to_review": {k: v.to_json() for k, v in sorted(findings.to_review.items())},
             "stop_requests": [s.to_json() for s in findings.stop_requests],
             "contacts_after_first_stop_request": findings.contacts_after_first_stop,
             "escalation": findings.escalation.to_json() if findings.escalation else None,
@@ -118,16 +119,27 @@ def _example(words: list[str], exhibit: str | None, locator: str | None) -> Text
     return shown.append("]", style="cyan")
 
 
+def _show_categories(title: str, found: dict[str, CategoryEvidence], days: bool = True) -> None:
+    if not found:
+        return
+    console.print(title, style="bold")
+    for category, evidence in sorted(found.items(), key=lambda kv: -kv[1].count):
+        on_days = f" on {len(evidence.days):,} days" if days else ""
+        console.print(f"  {category}: {evidence.count:,}{on_days}")
+        first = evidence.examples[0] if evidence.examples else None
+        if first and first.words:
+            console.print(_example(first.words, first.ref.exhibit, first.ref.locator))
+
+
 def _show_findings(findings: Findings, letters: list[Letter], zone: ZoneInfo) -> None:
-    if findings.behaviour:
-        console.print(
-            "\nBehaviour found in their messages (suggested by the rules; a person confirms):", style="bold"
-        )
-        for category, evidence in sorted(findings.behaviour.items(), key=lambda kv: -kv[1].count):
-            console.print(f"  {category}: {evidence.count:,} on {len(evidence.days):,} days")
-            first = evidence.examples[0] if evidence.examples else None
-            if first and first.words:
-                console.print(_example(first.words, first.ref.exhibit, first.ref.locator))
+    _show_categories(
+        "\nBehaviour found in their messages (suggested by the rules; a person confirms):", findings.behaviour
+    )
+    _show_categories(
+        "\nFor a person to read (not counted until confirmed with 'casetrail label'):",
+        findings.to_review,
+        days=False,
+    )
     if findings.diary:
         console.print("\nIn the victim's diary:", style="bold")
         for category, evidence in sorted(findings.diary.items()):
