@@ -4,16 +4,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-# Text recognition for screenshots (docs/importers/screenshot.md) uses Debian's tesseract-ocr.
-if ! command -v tesseract >/dev/null 2>&1; then
+# Debian tools casetrail uses: tesseract-ocr reads the text in screenshots (docs/importers/screenshot.md);
+# age opens encrypted evidence packs the way an officer will (docs/pack.md).
+missing=()
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng)
+command -v age >/dev/null 2>&1 || missing+=(age)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-eng >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-eng >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "note: install tesseract-ocr to make the text in screenshots searchable (apt-get install tesseract-ocr)" >&2
+    echo "note: install ${missing[*]} (apt-get install ${missing[*]}): tesseract-ocr makes the text in screenshots searchable; age opens encrypted packs" >&2
   fi
 fi
 if [ ! -x .venv/bin/python ]; then

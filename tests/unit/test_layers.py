@@ -19,7 +19,8 @@ ALLOWED = {
     "rules": set(),
     "store": {"model", "crypto", "ingest", "importers", "testing"},
     "analysis": {"model", "store", "rules"},
-    "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo"},
+    "pack": {"model", "store", "analysis", "render"},
+    "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo", "pack"},
 }
 
 

@@ -5,8 +5,14 @@ Shared by the analysis pass and by ``timeline --json``, so an event shows the sa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from casetrail.analysis.labels import Classifier, Label, Side
+from casetrail.model.accounts import sender_accounts
+from casetrail.store.case import Case
 from casetrail.store.event_blocks import StoredEvent
+from casetrail.store.queries import TimelineEvent, as_stored
 
 #: A diary entry's own fields that are read besides what happened (the ``text``).
 DIARY_FIELDS = ("how_it_made_me_feel", "impact")
@@ -70,3 +76,26 @@ def _with_decision(label: Label, decision: str) -> Label:
         label.voice,
         decision,
     )
+
+
+def label_rows(
+    case: Case,
+    rows: Iterable[TimelineEvent],
+    linked: frozenset[str] | None,
+    classifier: Classifier,
+    decisions: dict[bytes, dict[str, str]],
+) -> list[dict[str, Any]]:
+    """Each timeline row's side, behaviour labels (with people's decisions) and the matches set aside,
+    as JSON. With a linked person, their accounts' events are the suspect's side."""
+    found = []
+    for row in rows:
+        event = as_stored(row)
+        side = side_without_person(event)
+        if linked is not None and side in ("unknown", "suspect", "victim"):
+            named = sender_accounts(row.channel, row.sender, row.details, case.region)
+            side = (
+                "suspect" if any(a.id in linked for a in named) else "victim" if side == "unknown" else side
+            )
+        labels, set_aside = labels_for(classifier, event, side, decisions)
+        found.append({"side": side, "labels": [label.to_json() for label in labels], "set_aside": set_aside})
+    return found

@@ -17,6 +17,7 @@ from casetrail.cli import (
     lifecycle_cmds,
     log_cmd,
     offences_cmd,
+    pack_cmds,
     people_cmds,
     risk_cmd,
     timeline_cmd,
@@ -48,6 +49,8 @@ app.add_typer(people_cmds.person_app, name="person")
 app.command("accounts")(people_cmds.accounts)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("results")(analyse_cmd.results)
+app.command("pack")(pack_cmds.pack)
+app.command("verify-pack")(pack_cmds.verify_pack_cmd)
 app.add_typer(risk_cmd.risk_app, name="risk")
 app.command("offences")(offences_cmd.offences)
 app.add_typer(label_cmds.label_app, name="label")

@@ -13,17 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from casetrail.analysis.classifiers import installed
-from casetrail.analysis.labelling import labels_for, side_without_person
+from casetrail.analysis.labelling import label_rows
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
 from casetrail.ingest.localtime import to_utc
-from casetrail.model.accounts import sender_accounts
 from casetrail.render.terminal import identifier, text
-from casetrail.store.case import Case
 from casetrail.store.decisions import standing_decisions
 from casetrail.store.people import accounts_of_person
-from casetrail.store.queries import TimelineEvent, TimelineFilter, as_stored
+from casetrail.store.queries import TimelineEvent, TimelineFilter
 from casetrail.store.queries import timeline as read_timeline
 
 
@@ -78,30 +76,12 @@ def timeline(
             region=opened.region,
         )
         rows = read_timeline(opened, filt, offset=(page - 1) * page_size, limit=page_size)
-        labelled = label_rows(opened, rows, linked)
+        labelled = label_rows(opened, rows, linked, installed(), standing_decisions(opened))
     if as_json:
         events = [{**e.to_json(), **found} for e, found in zip(rows, labelled, strict=True)]
         print_json({"page": page, "page_size": page_size, "events": events})
         return
     show(rows, zone, page, page_size, console, labelled)
-
-
-def label_rows(case: Case, rows: list[TimelineEvent], linked: frozenset[str] | None) -> list[dict[str, Any]]:
-    """Each row's behaviour labels (with people's decisions) and the matches set aside, as JSON."""
-    classifier = installed()
-    decisions = standing_decisions(case)
-    found = []
-    for row in rows:
-        event = as_stored(row)
-        side = side_without_person(event)
-        if linked is not None and side in ("unknown", "suspect", "victim"):
-            named = sender_accounts(row.channel, row.sender, row.details, case.region)
-            side = (
-                "suspect" if any(a.id in linked for a in named) else "victim" if side == "unknown" else side
-            )
-        labels, set_aside = labels_for(classifier, event, side, decisions)
-        found.append({"side": side, "labels": [label.to_json() for label in labels], "set_aside": set_aside})
-    return found
 
 
 def show(

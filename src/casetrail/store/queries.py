@@ -246,6 +246,16 @@ def timeline(
 ) -> list[TimelineEvent]:
     """One page of the timeline, oldest first."""
     page: list[TimelineEvent] = []
+    for event in stream_timeline(case, filt, offset):
+        page.append(event)
+        if limit is not None and len(page) >= limit:
+            break
+    return page
+
+
+def stream_timeline(case: Case, filt: TimelineFilter, offset: int = 0) -> Iterator[TimelineEvent]:
+    """The timeline, oldest first, streamed a chunk at a time (an export of a million events holds a
+    chunk in memory, not the case)."""
     skipped = 0
     since = to_micros(filt.since) if filt.since else None
     until = to_micros(filt.until) if filt.until else None
@@ -254,6 +264,7 @@ def timeline(
         supersedes = {bytes(new): bytes(old) for new, old in conn.execute(select(event_supersedes)).all()}
         superseded = set(supersedes.values())
         refs = dict(conn.execute(select(exhibits.c.id, exhibits.c.ref)).all())
+        chunk: list[TimelineEvent] = []
         for block, event in iter_events(reader, _blocks(conn, filt), since, until):
             if not filt.all_versions and event.identity in superseded:
                 continue
@@ -265,11 +276,13 @@ def timeline(
             shown = _event(block, event, supersedes.get(event.identity))
             if event.locator is not None and block.exhibit_id is not None:
                 shown.sources.append({"exhibit": refs[block.exhibit_id], **event.locator})
-            page.append(shown)
-            if limit is not None and len(page) >= limit:
-                break
-        _complete(conn, reader, refs, page)
-    return page
+            chunk.append(shown)
+            if len(chunk) >= _CHUNK:
+                _complete(conn, reader, refs, chunk)
+                yield from chunk
+                chunk = []
+        _complete(conn, reader, refs, chunk)
+        yield from chunk
 
 
 def _event(block: _Block, event: StoredEvent, supersedes: bytes | None) -> TimelineEvent:

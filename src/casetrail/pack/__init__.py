@@ -1,0 +1,1 @@
+"""The evidence pack: a bundle an officer can verify and act on (docs/pack.md)."""

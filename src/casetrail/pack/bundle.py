@@ -1,0 +1,174 @@
+"""Writing a pack: every original exhibit byte for byte, the timeline, and a manifest that ties them
+together with their hashes and the audit log's checkpoint.
+
+The bundle is built in a fresh folder beside the destination and only renamed into place when it is
+complete, so an interrupted pack never looks like a finished one. Exhibits are streamed out of the
+encrypted blob store and hashed on the way, and the hash must equal the one recorded at import: a pack
+never carries a file that is not what the case holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+import casetrail
+from casetrail.errors import CasetrailError
+from casetrail.pack.exports import write_events
+from casetrail.store.audit_log import utc_now
+from casetrail.store.case import Case
+from casetrail.store.exhibits import exhibit_meta
+from casetrail.store.tables import exhibits
+
+MANIFEST = "manifest.json"
+FORMAT = "casetrail-pack"
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+@dataclass(frozen=True)
+class PackResult:
+    folder: Path | None
+    zip_path: Path | None
+    encrypted: Path | None
+    exhibits: int
+    withheld: int
+    events: int
+    fingerprint: str  # SHA-256 of manifest.json, for the officer to note down
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder) if self.folder else None,
+            "zip": str(self.zip_path) if self.zip_path else None,
+            "encrypted": str(self.encrypted) if self.encrypted else None,
+            "exhibits": self.exhibits,
+            "withheld": self.withheld,
+            "events": self.events,
+            "manifest_sha256": self.fingerprint,
+        }
+
+
+def exhibit_file_name(ref: str, original_name: str) -> str:
+    """``RH/12`` and ``chat.txt`` → ``RH-12.txt``: the reference names the file; only a plain extension
+    is kept from the original name, which was written by whoever made the file (hostile)."""
+    found = _EXTENSION.search(original_name or "")
+    return ref.replace("/", "-") + (found.group(0).lower() if found else "")
+
+
+def _write_exhibit(case: Case, sha256: str, target: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("xb") as out:
+        for chunk in case.blobs.read(sha256):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return digest.hexdigest(), size
+
+
+def _exhibit_entries(case: Case, folder: Path) -> Iterator[dict[str, Any]]:
+    with case.reader.connect() as conn:
+        rows = conn.execute(select(exhibits).order_by(exhibits.c.number)).all()
+    parents = {row.id: row.ref for row in rows}
+    for row in rows:
+        meta = exhibit_meta(case, row)
+        entry: dict[str, Any] = {
+            "ref": row.ref,
+            "sha256": meta["sha256"],
+            "size": row.size,
+            "original_name": meta.get("original_name", ""),
+            "inside": parents.get(row.parent_id) if row.parent_id else meta.get("inside"),
+            "member": meta.get("member"),
+            "acquired_at": row.added_at,
+            "acquired_by": meta.get("acquired_by", case.producer.name),
+            "importer": meta.get("importer"),
+        }
+        if meta.get("expunged"):
+            yield {**entry, "included": False, "withheld_because": "expunged from the case"}
+            continue
+        name = exhibit_file_name(row.ref, entry["original_name"])
+        sha256, size = _write_exhibit(case, meta["sha256"], folder / "exhibits" / name)
+        if sha256 != meta["sha256"] or size != row.size:
+            raise CasetrailError(
+                f"Exhibit {row.ref} does not match the hash recorded when it was imported. No pack was "
+                "written; run 'casetrail verify' to see what changed."
+            )
+        yield {**entry, "included": True, "file": f"exhibits/{name}"}
+
+
+def build_manifest(case: Case, entries: list[dict[str, Any]], events: Any) -> dict[str, Any]:
+    with case.reader.connect() as conn:
+        size, head = case.audit.head(conn)
+    checkpoint = case.audit.checkpoint(size, head)
+    return {
+        "format": FORMAT,
+        "version": 1,
+        "created_at": utc_now(),
+        "tool": {"name": "casetrail", "version": casetrail.__version__},
+        "case": {
+            "id": case.keys.case_id,
+            "producer": case.producer.name,
+            "initials": case.producer.initials,
+            "timezone": case.timezone.key,
+        },
+        "audit": {"entries": size, "head": head, "checkpoint_mac": checkpoint.mac},
+        "exhibits": entries,
+        "files": {
+            "events.csv": {"sha256": events.csv_sha256},
+            "events.jsonl": {"sha256": events.jsonl_sha256, "events": events.events},
+        },
+        "verify": "casetrail verify-pack FOLDER, or sha256sum each file and compare with this manifest",
+    }
+
+
+def _zip_folder(folder: Path, target: Path) -> None:
+    """A zip of the folder; names are the bundle's own (references, fixed names), never evidence."""
+    partial = target.with_name(target.name + ".partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    os.replace(partial, target)
+
+
+def write_pack(case: Case, out: Path, linked: frozenset[str] | None = None) -> tuple[Path, PackResult]:
+    """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result."""
+    if out.exists() or out.with_name(out.name + ".zip").exists():
+        raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = out.with_name(f".{out.name}.partial")
+    if building.exists():
+        shutil.rmtree(building)
+    try:
+        (building / "exhibits").mkdir(parents=True)
+        entries = list(_exhibit_entries(case, building))
+        events = write_events(case, building, linked)
+        manifest = build_manifest(case, entries, events)
+        encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+        (building / MANIFEST).write_bytes(encoded)
+        os.replace(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    zip_path = out.with_name(out.name + ".zip")
+    _zip_folder(out, zip_path)
+    included = sum(1 for e in entries if e["included"])
+    result = PackResult(
+        out,
+        zip_path,
+        None,
+        included,
+        len(entries) - included,
+        events.events,
+        hashlib.sha256(encoded).hexdigest(),
+    )
+    return out, result

@@ -1,0 +1,136 @@
+"""The full timeline as files an officer's tools open: ``events.csv`` (a spreadsheet, made safe) and
+``events.jsonl`` (exact values, one event a line), each event with the exhibit and place it came from
+and the behaviour labels the analysis suggests.
+
+Both are written while the timeline streams, a chunk at a time, so a case of a million events never
+sits in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from casetrail.analysis.classifiers import installed
+from casetrail.analysis.labelling import label_rows
+from casetrail.analysis.labels import Label, counts
+from casetrail.render.csv_cells import identifier_cell, number_cell, text_cell
+from casetrail.store.case import Case
+from casetrail.store.decisions import standing_decisions
+from casetrail.store.queries import TimelineEvent, TimelineFilter, stream_timeline
+
+COLUMNS = (
+    "number", "uid", "occurred_at_utc", "local_time", "channel", "kind", "direction", "sender",
+    "recipients", "text", "flags", "attachments", "exhibit", "locator", "other_sources", "behaviour",
+)  # fmt: skip
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ExportCounts:
+    events: int
+    csv_sha256: str
+    jsonl_sha256: str
+
+
+def _locator(source: dict[str, Any]) -> str:
+    member = f"{source['member']}:" if source.get("member") else ""
+    return f"{member}{source.get('scheme')} {source.get('value')}"
+
+
+def _chunks(events: Iterator[TimelineEvent]) -> Iterator[list[TimelineEvent]]:
+    chunk: list[TimelineEvent] = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Hashing:
+    """A text file that hashes what is written to it, so the manifest needs no second read."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+
+def _csv_row(number: int, event: TimelineEvent, labelled: dict[str, Any]) -> list[str | int]:
+    first = event.sources[0] if event.sources else {}
+    behaviour = sorted({label["category"] for label in labelled["labels"] if _counts(label)})
+    return [
+        number_cell(number),
+        event.uid,
+        event.occurred_at.isoformat().replace("+00:00", "Z") if event.occurred_at else "",
+        text_cell(event.local_time),
+        event.channel,
+        event.kind,
+        event.direction,
+        identifier_cell(event.sender),
+        identifier_cell("; ".join(event.recipients)),
+        text_cell(event.text),
+        text_cell("; ".join(event.flags)),
+        "; ".join(event.attachments),
+        str(first.get("exhibit", "")),
+        identifier_cell(_locator(first)) if first else "",
+        identifier_cell("; ".join(f"{s['exhibit']} {_locator(s)}" for s in event.sources[1:])),
+        "; ".join(behaviour),
+    ]
+
+
+def _counts(label: dict[str, Any]) -> bool:
+    """``labels.counts`` for a label already turned into JSON."""
+    keys = ("category", "words", "field", "start", "end", "rule", "source", "status", "voice", "decision")
+    return counts(Label(*(label[key] for key in keys)))
+
+
+def write_events(case: Case, folder: Path, linked: frozenset[str] | None = None) -> ExportCounts:
+    """Write events.csv and events.jsonl into ``folder``; return how many events and their hashes."""
+    classifier = installed()
+    decisions = standing_decisions(case)
+    total = 0
+    with (folder / "events.csv").open("wb") as raw_csv, (folder / "events.jsonl").open("wb") as raw_jsonl:
+        hashed_csv, hashed_jsonl = _Hashing(raw_csv), _Hashing(raw_jsonl)
+        text_out = _TextSink(hashed_csv)
+        writer = csv.writer(text_out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(COLUMNS)
+        text_out.flush()
+        for chunk in _chunks(stream_timeline(case, TimelineFilter())):
+            for event, labelled in zip(
+                chunk, label_rows(case, chunk, linked, classifier, decisions), strict=True
+            ):
+                total += 1
+                writer.writerow(_csv_row(total, event, labelled))
+                record = {"number": total, **event.to_json(), **labelled}
+                hashed_jsonl.write(orjson.dumps(record) + b"\n")
+            text_out.flush()
+    return ExportCounts(total, hashed_csv.digest.hexdigest(), hashed_jsonl.digest.hexdigest())
+
+
+class _TextSink:
+    """What csv.writer writes to: text gathered and passed on as UTF-8 bytes a chunk at a time."""
+
+    def __init__(self, target: _Hashing) -> None:
+        self.target = target
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            self.target.write("".join(self.parts).encode("utf-8"))
+            self.parts = []
