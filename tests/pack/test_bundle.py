@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from casetrail.demo import generate_demo_files
+from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 from casetrail.errors import CasetrailError
 from casetrail.pack import bundle
 from casetrail.pack.bundle import exhibit_file_name, write_pack
+from casetrail.pack.verify import verify_pack
 from casetrail.store.case import Case
 from casetrail.store.expunge import expunge
 from casetrail.store.importing import import_file
+from casetrail.store.people import accounts_of_person, link
 from casetrail.store.queries import TimelineFilter, list_exhibits, summary, timeline
 from tests.helpers import android_lines, write_chat
 
@@ -27,7 +30,9 @@ def sha256(path: Path) -> str:
 def test_the_demo_pack_holds_every_exhibit_and_event_with_its_hashes(new_case: Case, tmp_path: Path) -> None:
     for path in generate_demo_files(tmp_path / "exports").paths:
         import_file(new_case, path)
-    folder, result = write_pack(new_case, tmp_path / "pack")
+    link(new_case, SUSPECT_NAME, suspect_accounts())
+    linked = accounts_of_person(new_case, SUSPECT_NAME)
+    folder, result = write_pack(new_case, tmp_path / "pack", linked, SUSPECT_NAME)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     held = list(list_exhibits(new_case))
     assert [e["ref"] for e in manifest["exhibits"]] == [e.ref for e in held]
@@ -54,6 +59,14 @@ def test_the_demo_pack_holds_every_exhibit_and_event_with_its_hashes(new_case: C
     assert manifest["case"]["initials"] == "RH" and manifest["tool"]["name"] == "casetrail"
     assert result.fingerprint == sha256(folder / "manifest.json")
     assert (tmp_path / "pack.zip").is_file()
+    report = (folder / "report.html").read_text("utf-8")
+    assert manifest["files"]["report.html"]["sha256"] == sha256(folder / "report.html")
+    assert report.count('<tr data-ref="RH/') == 54
+    chronology = report.split('id="chronology"')[1].split("</section>")[0]
+    assert chronology.count("<tr>") > 30 and "first contact on whatsapp" in chronology
+    assert "threat of violence" in chronology and "request to stop" in chronology
+    assert "Please stop contacting me. I do not want any contact." in report  # the appendix has every message
+    assert verify_pack(folder, expect=result.fingerprint).ok
 
 
 def test_an_expunged_exhibit_is_listed_as_withheld(new_case: Case, tmp_path: Path) -> None:

@@ -52,6 +52,13 @@ def edit_manifest_and_exhibit(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
+def edit_report(folder: Path) -> None:
+    report = folder / "report.html"
+    report.write_text(
+        report.read_text("utf-8").replace('data-ref="RH/2"', 'data-ref="RH/X"'), encoding="utf-8"
+    )
+
+
 def change_events(folder: Path) -> None:
     with (folder / "events.csv").open("a", encoding="utf-8") as handle:
         handle.write("999,x,,,,,,,,an event added later,,,,,,\r\n")
@@ -63,7 +70,17 @@ MUTATIONS: list[tuple[Callable[[Path], None], list[str]]] = [
     (add_file, ["exhibits/RH-9.txt: not in the manifest (added)"]),
     (
         edit_manifest_and_exhibit,
-        ["manifest.json: its fingerprint is not the one given (it was edited or replaced)"],
+        [
+            "manifest.json: its fingerprint is not the one given (it was edited or replaced)",
+            "report.html: names a different SHA-256 for exhibit RH/1",
+        ],
+    ),
+    (
+        edit_report,
+        [
+            "report.html: changed (does not match its SHA-256)",
+            "report.html: exhibit RH/2 is not in its schedule",
+        ],
     ),
     (change_events, ["events.csv: changed (does not match its SHA-256)"]),
 ]
@@ -74,7 +91,7 @@ def test_g13_an_untouched_pack_verifies_as_a_folder_and_as_its_zip(pack: tuple[P
     for target in (folder, folder.with_name("pack.zip")):
         found = verify_pack(target, expect=fingerprint)
         assert found.ok and found.problems == [] and found.manifest_sha256 == fingerprint
-        assert (found.exhibits_checked, found.files_checked) == (2, 2)
+        assert (found.exhibits_checked, found.files_checked) == (2, 3)
 
 
 @pytest.mark.parametrize(("mutate", "problems"), MUTATIONS, ids=[m.__name__ for m, _ in MUTATIONS])

@@ -53,6 +53,7 @@ class ConductFigures:
     per_week: Counter[str] = field(default_factory=Counter)
     per_month: Counter[str] = field(default_factory=Counter)
     per_week_channel: Counter[tuple[str, str]] = field(default_factory=Counter)
+    per_weekday_hour: Counter[tuple[int, int]] = field(default_factory=Counter)  # (0=Monday, hour): local
     night: int = 0
     first: datetime | None = None
     last: datetime | None = None
@@ -87,6 +88,10 @@ class ConductFigures:
             "per_week_by_channel": [
                 {"week": week, "channel": channel, "contacts": count}
                 for (week, channel), count in sorted(self.per_week_channel.items())
+            ],
+            "per_weekday_hour": [
+                {"weekday": day, "hour": hour, "contacts": count}
+                for (day, hour), count in sorted(self.per_weekday_hour.items())
             ],
             "at_night": {
                 "contacts": self.night,
@@ -139,6 +144,7 @@ def conduct_figures(contacts: Iterable[Contact], zone: ZoneInfo) -> ConductFigur
         figures.per_week_channel[(_week(day), contact.channel)] += 1
         figures.per_month[f"{day:%Y-%m}"] += 1
         figures.night += local.hour in NIGHT_HOURS
+        figures.per_weekday_hour[(local.weekday(), local.hour)] += 1
         figures.first_on_channel.setdefault(contact.channel, at)
         if contact.account:
             figures.first_from_account.setdefault(contact.account, at)

@@ -53,12 +53,12 @@ def pack(
         if person and linked is None:
             raise CasetrailError("No one of that name is linked. See 'casetrail person list'.")
         if no_encrypt:
-            _folder, result = write_pack(opened, out, linked)
+            _folder, result = write_pack(opened, out, linked, person)
         else:
             if out.exists():
                 raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
             with tempfile.TemporaryDirectory(prefix=".casetrail-pack-", dir=out.parent) as scratch:
-                folder, plain = write_pack(opened, Path(scratch) / "pack", linked)
+                folder, plain = write_pack(opened, Path(scratch) / "pack", linked, person)
                 zipped = folder.with_name(folder.name + ".zip")
                 age_files.encrypt(zipped, out, recipients=recipient, passphrase=passphrase)
             # The plain copy was in the temporary folder, removed on leaving it.

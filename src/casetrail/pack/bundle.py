@@ -16,6 +16,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,15 @@ from sqlalchemy import select
 import casetrail
 from casetrail.errors import CasetrailError
 from casetrail.pack.exports import write_events
+from casetrail.pack.report import render_html
+from casetrail.pack.report_data import build_report
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
 from casetrail.store.exhibits import exhibit_meta
 from casetrail.store.tables import exhibits
 
 MANIFEST = "manifest.json"
+REPORT_HTML = "report.html"
 FORMAT = "casetrail-pack"
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
@@ -140,7 +144,19 @@ def _zip_folder(folder: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def write_pack(case: Case, out: Path, linked: frozenset[str] | None = None) -> tuple[Path, PackResult]:
+def write_report(
+    case: Case, folder: Path, person: str | None, linked: frozenset[str] | None
+) -> dict[str, str]:
+    """report.html (and its hashes) from the case's analysis; returns file name -> SHA-256."""
+    context = build_report(case, person, linked, date.today())
+    html = render_html(context).encode("utf-8")
+    (folder / REPORT_HTML).write_bytes(html)
+    return {REPORT_HTML: hashlib.sha256(html).hexdigest()}
+
+
+def write_pack(
+    case: Case, out: Path, linked: frozenset[str] | None = None, person: str | None = None
+) -> tuple[Path, PackResult]:
     """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result."""
     if out.exists() or out.with_name(out.name + ".zip").exists():
         raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
@@ -152,7 +168,9 @@ def write_pack(case: Case, out: Path, linked: frozenset[str] | None = None) -> t
         (building / "exhibits").mkdir(parents=True)
         entries = list(_exhibit_entries(case, building))
         events = write_events(case, building, linked)
+        reports = write_report(case, building, person, linked)
         manifest = build_manifest(case, entries, events)
+        manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
         (building / MANIFEST).write_bytes(encoded)
         os.replace(building, out)

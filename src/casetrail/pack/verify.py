@@ -10,6 +10,7 @@ extracted: a pack from someone else is read member by member, like any other unt
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import orjson
 
 from casetrail.errors import CasetrailError
 from casetrail.pack import age_files
-from casetrail.pack.bundle import FORMAT, MANIFEST
+from casetrail.pack.bundle import FORMAT, MANIFEST, REPORT_HTML
 
 AGE_MAGIC = b"age-encryption.org/v1"
 CHUNK = 1024 * 1024
@@ -128,6 +129,8 @@ def _check(reader: _Reader, expect: str | None) -> PackCheck:
         | _check_exhibits(reader, manifest, present, found)
         | _check_files(reader, manifest, present, found)
     )
+    if REPORT_HTML in present:
+        _check_report(reader, manifest, found)
     for extra in sorted(present - listed):
         found.problems.append(f"{extra}: not in the manifest (added)")
     return found
@@ -164,6 +167,22 @@ def _check_files(reader: _Reader, manifest: dict[str, Any], present: set[str], f
         if sha256 != facts.get("sha256"):
             found.problems.append(f"{name}: changed (does not match its SHA-256)")
     return listed
+
+
+_SCHEDULE_ROW = re.compile(rb'<tr data-ref="([^"]{1,40})" data-sha256="([0-9a-f]{64})"')
+
+
+def _check_report(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -> None:
+    """The report's exhibit schedule must name the same hash as the manifest for every exhibit."""
+    with reader.open(REPORT_HTML) as handle:
+        html = handle.read(512 * 1024 * 1024)
+    named = {ref.decode(): digest.decode() for ref, digest in _SCHEDULE_ROW.findall(html)}
+    for entry in manifest.get("exhibits", []):
+        ref = str(entry.get("ref"))
+        if ref not in named:
+            found.problems.append(f"report.html: exhibit {ref} is not in its schedule")
+        elif named[ref] != entry.get("sha256"):
+            found.problems.append(f"report.html: names a different SHA-256 for exhibit {ref}")
 
 
 @contextmanager

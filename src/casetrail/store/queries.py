@@ -71,6 +71,7 @@ class TimelineEvent:
     attachments: list[str] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     supersedes: str | None = None
+    conversation: int | None = None  # the chat it belongs to, within the case (for grouping)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -299,6 +300,7 @@ def _event(block: _Block, event: StoredEvent, supersedes: bytes | None) -> Timel
         flags=list(event.flags),
         details=dict(event.details),
         supersedes=supersedes.hex() if supersedes else None,
+        conversation=block.conversation_id,
     )
 
 
