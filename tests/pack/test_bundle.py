@@ -119,3 +119,20 @@ def test_exhibit_files_are_named_by_reference_never_by_the_hostile_name(
     ref: str, name: str, expected: str
 ) -> None:
     assert exhibit_file_name(ref, name) == expected
+
+
+def test_an_exhibit_can_be_withheld_and_is_listed_with_its_hash(new_case: Case, tmp_path: Path) -> None:
+    import_file(new_case, write_chat(tmp_path / "one.txt", android_lines(5)))
+    import_file(new_case, write_chat(tmp_path / "two.txt", android_lines(5, step_minutes=9)))
+    folder, result = write_pack(new_case, tmp_path / "pack", withhold=frozenset({"RH/2"}))
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    kept, held = manifest["exhibits"]
+    assert kept["included"] is True and held["included"] is False
+    assert held["withheld_because"] == "withheld by the person who made this pack"
+    assert held["sha256"] == sha256(tmp_path / "two.txt") and "file" not in held
+    assert sorted(p.name for p in (folder / "exhibits").iterdir()) == ["RH-1.txt"]
+    assert (result.exhibits, result.withheld) == (1, 1)
+    assert "withheld from this pack" in (folder / "report.html").read_text("utf-8")
+    assert verify_pack(folder, expect=result.fingerprint).ok
+    with pytest.raises(CasetrailError, match="No exhibit RH/9"):
+        write_pack(new_case, tmp_path / "other", withhold=frozenset({"RH/9"}))

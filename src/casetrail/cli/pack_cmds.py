@@ -37,6 +37,14 @@ def pack(
     person: Annotated[
         str | None, typer.Option("--person", help="The linked person the case is about.")
     ] = None,
+    withhold: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--withhold",
+            help="Leave this exhibit (and any inside it) out, e.g. an intimate image; "
+            "it is listed with its hash.",
+        ),
+    ] = None,
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -48,17 +56,18 @@ def pack(
             PACK_PASSPHRASE_ENV, "A passphrase for the pack (tell the officer it separately)",
             what="pack passphrase", confirm=True,
         )  # fmt: skip
+    held_back = frozenset(ref.strip().upper() for ref in withhold or [])
     with open_case(case) as opened:
         linked = accounts_of_person(opened, person) if person else None
         if person and linked is None:
             raise CasetrailError("No one of that name is linked. See 'casetrail person list'.")
         if no_encrypt:
-            _folder, result = write_pack(opened, out, linked, person)
+            _folder, result = write_pack(opened, out, linked, person, held_back)
         else:
             if out.exists():
                 raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
             with tempfile.TemporaryDirectory(prefix=".casetrail-pack-", dir=out.parent) as scratch:
-                folder, plain = write_pack(opened, Path(scratch) / "pack", linked, person)
+                folder, plain = write_pack(opened, Path(scratch) / "pack", linked, person, held_back)
                 zipped = folder.with_name(folder.name + ".zip")
                 age_files.encrypt(zipped, out, recipients=recipient, passphrase=passphrase)
             # The plain copy was in the temporary folder, removed on leaving it.

@@ -79,7 +79,10 @@ def _write_exhibit(case: Case, sha256: str, target: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _exhibit_entries(case: Case, folder: Path) -> Iterator[dict[str, Any]]:
+WITHHELD = "withheld by the person who made this pack"
+
+
+def _exhibit_entries(case: Case, folder: Path, withhold: frozenset[str]) -> Iterator[dict[str, Any]]:
     with case.reader.connect() as conn:
         rows = conn.execute(select(exhibits).order_by(exhibits.c.number)).all()
     parents = {row.id: row.ref for row in rows}
@@ -98,6 +101,10 @@ def _exhibit_entries(case: Case, folder: Path) -> Iterator[dict[str, Any]]:
         }
         if meta.get("expunged"):
             yield {**entry, "included": False, "withheld_because": "expunged from the case"}
+            continue
+        if row.ref in withhold or entry["inside"] in withhold:
+            # Listed with its hash, so whoever receives the pack knows it exists and can ask for it.
+            yield {**entry, "included": False, "withheld_because": WITHHELD}
             continue
         name = exhibit_file_name(row.ref, entry["original_name"])
         sha256, size = _write_exhibit(case, meta["sha256"], folder / "exhibits" / name)
@@ -145,17 +152,25 @@ def _zip_folder(folder: Path, target: Path) -> None:
 
 
 def write_report(
-    case: Case, folder: Path, person: str | None, linked: frozenset[str] | None
+    case: Case,
+    folder: Path,
+    person: str | None,
+    linked: frozenset[str] | None,
+    withhold: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """report.html (and its hashes) from the case's analysis; returns file name -> SHA-256."""
-    context = build_report(case, person, linked, date.today())
+    context = build_report(case, person, linked, date.today(), withhold)
     html = render_html(context).encode("utf-8")
     (folder / REPORT_HTML).write_bytes(html)
     return {REPORT_HTML: hashlib.sha256(html).hexdigest()}
 
 
 def write_pack(
-    case: Case, out: Path, linked: frozenset[str] | None = None, person: str | None = None
+    case: Case,
+    out: Path,
+    linked: frozenset[str] | None = None,
+    person: str | None = None,
+    withhold: frozenset[str] = frozenset(),
 ) -> tuple[Path, PackResult]:
     """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result."""
     if out.exists() or out.with_name(out.name + ".zip").exists():
@@ -166,9 +181,14 @@ def write_pack(
         shutil.rmtree(building)
     try:
         (building / "exhibits").mkdir(parents=True)
-        entries = list(_exhibit_entries(case, building))
+        entries = list(_exhibit_entries(case, building, withhold))
+        unknown = withhold - {e["ref"] for e in entries}
+        if unknown:
+            raise CasetrailError(
+                f"No exhibit {', '.join(sorted(unknown))} in this case; nothing was written."
+            )
         events = write_events(case, building, linked)
-        reports = write_report(case, building, person, linked)
+        reports = write_report(case, building, person, linked, withhold)
         manifest = build_manifest(case, entries, events)
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"

@@ -117,7 +117,11 @@ def _audit(case: Case) -> list[dict[str, Any]]:
 
 
 def build_report(
-    case: Case, person: str | None, accounts: frozenset[str] | None, today: date
+    case: Case,
+    person: str | None,
+    accounts: frozenset[str] | None,
+    today: date,
+    withheld: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The template's context: plain values only (the template escapes every one of them)."""
     chronology = Chronology()
@@ -134,6 +138,7 @@ def build_report(
             "acquired_at": e.added_at,
             "acquired_by": e.details.get("acquired_by", case.producer.name),
             "expunged": bool(e.details.get("expunged")),
+            "withheld": e.ref in withheld or (e.inside or "") in withheld,
         }
         for e in list_exhibits(case)
     ]
