@@ -14,6 +14,7 @@ from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 from casetrail.errors import CasetrailError
 from casetrail.pack import bundle
 from casetrail.pack.bundle import exhibit_file_name, write_pack
+from casetrail.pack.pdf import pdf_to_png
 from casetrail.pack.verify import verify_pack
 from casetrail.store.case import Case
 from casetrail.store.expunge import expunge
@@ -67,13 +68,17 @@ def test_the_demo_pack_holds_every_exhibit_and_event_with_its_hashes(new_case: C
     assert "threat of violence" in chronology and "request to stop" in chronology
     assert "Please stop contacting me. I do not want any contact." in report  # the appendix has every message
     assert verify_pack(folder, expect=result.fingerprint).ok
+    # report.pdf is the same report, printed: a person can look at its pages (G-22 is in test_pdf.py).
+    assert manifest["files"]["report.pdf"]["sha256"] == sha256(folder / "report.pdf")
+    pages = pdf_to_png((folder / "report.pdf").read_bytes(), tmp_path / "pages", dpi=30)
+    assert len(pages) > 20 and all(page.stat().st_size > 1000 for page in pages[:3])
 
 
 def test_an_expunged_exhibit_is_listed_as_withheld(new_case: Case, tmp_path: Path) -> None:
     import_file(new_case, write_chat(tmp_path / "one.txt", android_lines(5)))
     import_file(new_case, write_chat(tmp_path / "two.txt", android_lines(5, step_minutes=9)))
     expunge(new_case, "RH/1", "sent by mistake")
-    folder, result = write_pack(new_case, tmp_path / "pack")
+    folder, result = write_pack(new_case, tmp_path / "pack", pdf=False)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     gone, kept = manifest["exhibits"]
     assert gone["included"] is False and gone["withheld_because"] == "expunged from the case"
@@ -96,12 +101,12 @@ def test_nothing_is_left_half_written(
 
     monkeypatch.setattr(bundle, "write_events", broken)
     with pytest.raises(OSError, match="disk full"):
-        write_pack(new_case, tmp_path / "pack")
+        write_pack(new_case, tmp_path / "pack", pdf=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "chat.txt"]  # no pack, no partial
     monkeypatch.undo()
-    write_pack(new_case, tmp_path / "pack")
+    write_pack(new_case, tmp_path / "pack", pdf=False)
     with pytest.raises(CasetrailError, match="already exists"):
-        write_pack(new_case, tmp_path / "pack")
+        write_pack(new_case, tmp_path / "pack", pdf=False)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +129,7 @@ def test_exhibit_files_are_named_by_reference_never_by_the_hostile_name(
 def test_an_exhibit_can_be_withheld_and_is_listed_with_its_hash(new_case: Case, tmp_path: Path) -> None:
     import_file(new_case, write_chat(tmp_path / "one.txt", android_lines(5)))
     import_file(new_case, write_chat(tmp_path / "two.txt", android_lines(5, step_minutes=9)))
-    folder, result = write_pack(new_case, tmp_path / "pack", withhold=frozenset({"RH/2"}))
+    folder, result = write_pack(new_case, tmp_path / "pack", withhold=frozenset({"RH/2"}), pdf=False)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     kept, held = manifest["exhibits"]
     assert kept["included"] is True and held["included"] is False
@@ -135,4 +140,4 @@ def test_an_exhibit_can_be_withheld_and_is_listed_with_its_hash(new_case: Case, 
     assert "withheld from this pack" in (folder / "report.html").read_text("utf-8")
     assert verify_pack(folder, expect=result.fingerprint).ok
     with pytest.raises(CasetrailError, match="No exhibit RH/9"):
-        write_pack(new_case, tmp_path / "other", withhold=frozenset({"RH/9"}))
+        write_pack(new_case, tmp_path / "other", withhold=frozenset({"RH/9"}), pdf=False)

@@ -54,7 +54,7 @@ def test_g26_the_events_csv_of_a_hostile_case_holds_no_formula(new_case: Case, t
     path = tmp_path / "typed.json"
     path.write_text(json.dumps({"casetrail_generic": 1, "events": events}), encoding="utf-8")
     import_file(new_case, path)
-    folder, _result = write_pack(new_case, tmp_path / "pack")
+    folder, _result = write_pack(new_case, tmp_path / "pack", pdf=False)
     with (folder / "events.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["text"] for row in rows] == [

@@ -22,7 +22,7 @@ from tests.helpers import android_lines, run_cli, write_chat
 def pack(new_case: Case, tmp_path: Path) -> tuple[Path, str]:
     import_file(new_case, write_chat(tmp_path / "one.txt", android_lines(12)))
     import_file(new_case, write_chat(tmp_path / "two.txt", android_lines(8, step_minutes=11)))
-    folder, result = write_pack(new_case, tmp_path / "pack")
+    folder, result = write_pack(new_case, tmp_path / "pack", pdf=False)
     return folder, result.fingerprint
 
 

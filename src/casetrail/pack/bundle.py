@@ -16,7 +16,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import select
 import casetrail
 from casetrail.errors import CasetrailError
 from casetrail.pack.exports import write_events
+from casetrail.pack.pdf import render_pdf
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
 from casetrail.store.audit_log import utc_now
@@ -35,6 +36,7 @@ from casetrail.store.tables import exhibits
 
 MANIFEST = "manifest.json"
 REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
 FORMAT = "casetrail-pack"
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
@@ -157,12 +159,21 @@ def write_report(
     person: str | None,
     linked: frozenset[str] | None,
     withhold: frozenset[str] = frozenset(),
+    pdf: bool = True,
 ) -> dict[str, str]:
-    """report.html (and its hashes) from the case's analysis; returns file name -> SHA-256."""
+    """report.html and report.pdf (the same HTML, printed) from the case's analysis; returns file
+    name -> SHA-256."""
     context = build_report(case, person, linked, date.today(), withhold)
-    html = render_html(context).encode("utf-8")
-    (folder / REPORT_HTML).write_bytes(html)
-    return {REPORT_HTML: hashlib.sha256(html).hexdigest()}
+    html = render_html(context)
+    encoded = html.encode("utf-8")
+    (folder / REPORT_HTML).write_bytes(encoded)
+    written = {REPORT_HTML: hashlib.sha256(encoded).hexdigest()}
+    if pdf:
+        made_at = datetime.fromisoformat(str(context["generated_at"]).replace("Z", "+00:00"))
+        printed = render_pdf(html, {}, made_at=made_at)
+        (folder / REPORT_PDF).write_bytes(printed)
+        written[REPORT_PDF] = hashlib.sha256(printed).hexdigest()
+    return written
 
 
 def write_pack(
@@ -171,6 +182,7 @@ def write_pack(
     linked: frozenset[str] | None = None,
     person: str | None = None,
     withhold: frozenset[str] = frozenset(),
+    pdf: bool = True,
 ) -> tuple[Path, PackResult]:
     """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result."""
     if out.exists() or out.with_name(out.name + ".zip").exists():
@@ -188,7 +200,7 @@ def write_pack(
                 f"No exhibit {', '.join(sorted(unknown))} in this case; nothing was written."
             )
         events = write_events(case, building, linked)
-        reports = write_report(case, building, person, linked, withhold)
+        reports = write_report(case, building, person, linked, withhold, pdf)
         manifest = build_manifest(case, entries, events)
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
