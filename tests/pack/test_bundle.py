@@ -67,6 +67,8 @@ def test_the_demo_pack_holds_every_exhibit_and_event_with_its_hashes(new_case: C
     assert chronology.count("<tr>") > 30 and "first contact on whatsapp" in chronology
     assert "threat of violence" in chronology and "request to stop" in chronology
     assert "Please stop contacting me. I do not want any contact." in report  # the appendix has every message
+    for chart in ("chart-contacts-per-week", "chart-weekday-hour", "chart-escalation"):
+        assert f'id="{chart}"' in report
     assert verify_pack(folder, expect=result.fingerprint).ok
     # report.pdf is the same report, printed: a person can look at its pages (G-22 is in test_pdf.py).
     assert manifest["files"]["report.pdf"]["sha256"] == sha256(folder / "report.pdf")

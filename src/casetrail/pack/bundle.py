@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 import casetrail
 from casetrail.errors import CasetrailError
+from casetrail.pack import charts
 from casetrail.pack.exports import write_events
 from casetrail.pack.pdf import render_pdf
 from casetrail.pack.report import render_html
@@ -164,7 +165,16 @@ def write_report(
     """report.html and report.pdf (the same HTML, printed) from the case's analysis; returns file
     name -> SHA-256."""
     context = build_report(case, person, linked, date.today(), withhold)
-    html = render_html(context)
+    findings = context["findings"]
+    drawn = [
+        ("Contacts per week, by channel", charts.contacts_per_week(findings.conduct)),
+        ("Contacts by day of the week and hour", charts.weekday_hour_heatmap(findings.conduct)),
+        (
+            "Escalation: contacts and the most serious behaviour each week",
+            charts.escalation(findings.escalation),
+        ),
+    ]
+    html = render_html(context, [(title, svg) for title, svg in drawn if svg])
     encoded = html.encode("utf-8")
     (folder / REPORT_HTML).write_bytes(encoded)
     written = {REPORT_HTML: hashlib.sha256(encoded).hexdigest()}
