@@ -13,6 +13,8 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
 from casetrail.store.case import Case, Producer
@@ -102,3 +104,28 @@ def test_g24_bidi_and_invisible_characters_are_shown_in_the_report(tmp_path: Pat
     assert "\u200b" not in hostile and "⟨U+200B⟩" in hostile
     assert "\x1b" not in hostile and "⟨U+001B⟩" in hostile
     assert "<bdi" in hostile  # each evidence field is isolated so it cannot reorder its neighbours
+
+
+def test_hostile_strings_are_plain_text_in_the_pdf(tmp_path: Path) -> None:
+    """The same hostile case printed: each payload is in the PDF's text, as text, and nothing ran."""
+    import shutil
+    import subprocess
+
+    from casetrail.pack.pdf import render_pdf
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: scripts/install.sh installs poppler-utils")
+    pdf = render_pdf(report_for(HOSTILE, tmp_path), {})
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    shown = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    flat = " ".join(shown.split())
+    for payload in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)",
+                    "{{ 7*7 }}", "</style><style>body{display:none}</style>"):  # fmt: skip
+        assert payload in flat, payload
+    assert "U+202E" in flat and "\u202e" not in shown
+    assert b"/JavaScript" not in pdf and b"/URI" not in pdf

@@ -16,7 +16,6 @@ from casetrail.analysis.findings import Findings
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import PASSPHRASE_ENV, JsonOption
-from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 from casetrail.importers.registry import discover
 from casetrail.render.terminal import identifier
 from casetrail.store.case import Case, Producer
@@ -52,11 +51,11 @@ def _show_months(events: list[TimelineEvent]) -> None:
         console.print(f"  {month} {'█' * max(1, round(30 * count / widest))} {count:,}")
 
 
-def _found(findings: Findings) -> dict[str, Any]:
+def _found(findings: Findings, person: str) -> dict[str, Any]:
     """What the analysis found in the demo, in a few numbers (all found by the rules, none planted)."""
     point = findings.escalation.escalation_point if findings.escalation else None
     return {
-        "person": SUSPECT_NAME,
+        "person": person,
         "contacts": findings.conduct.contacts,
         "behaviour": {category: e.count for category, e in sorted(findings.behaviour.items())},
         "stop_requests": [
@@ -74,7 +73,7 @@ def _found(findings: Findings) -> dict[str, Any]:
 
 def _show_found(found: dict[str, Any]) -> None:
     behaviour = found["behaviour"]
-    console.print(f"\nWhat the analysis found in {found['contacts']:,} contacts from {SUSPECT_NAME}:")
+    console.print(f"\nWhat the analysis found in {found['contacts']:,} contacts from {found['person']}:")
     for category in ("THREAT.VIOLENCE", "MONITORING.KNOWLEDGE", "THIRD_PARTY.CONTACT", "OFFLINE.PRESENCE"):
         console.print(f"  {category}: {behaviour.get(category, 0):,} events")
     for stop in found["stop_requests"][:3]:
@@ -98,6 +97,7 @@ def demo(
 ) -> None:
     """Create a fictional case (an ex-partner whose contact escalates), import it and summarise it."""
     from casetrail.demo import generate_demo_files  # the generator is only needed here
+    from casetrail.demo.suspect import SUSPECT_NAME, suspect_accounts
 
     root = _free_folder(folder)
     exports, case_dir = root / "exports", root / "case"
@@ -119,7 +119,7 @@ def demo(
         facts = summary(case)
         report = verify_case(case)
         events = timeline(case, TimelineFilter(kinds=["message"]), limit=None)
-    found = _found(findings)
+    found = _found(findings, SUSPECT_NAME)
     if as_json:
         print_json({"folder": str(root), "imports": [r.to_json() for r in results], "summary": facts,
                     "verified": report.ok, "analysis": found})  # fmt: skip

@@ -12,9 +12,6 @@ import typer
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case, read_secret
 from casetrail.errors import CasetrailError
-from casetrail.pack import age_files
-from casetrail.pack.bundle import write_pack
-from casetrail.pack.verify import AGE_MAGIC, verify_pack
 from casetrail.render.terminal import identifier
 from casetrail.store.people import accounts_of_person
 
@@ -48,8 +45,11 @@ def pack(
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
-    """Write the evidence pack: every exhibit byte for byte, the timeline (CSV and JSON lines) and a
-    manifest of SHA-256 hashes; encrypted with age unless --no-encrypt."""
+    """Write the evidence pack: every exhibit byte for byte, the timeline (CSV and JSON lines), the
+    report (HTML and PDF) and a manifest of SHA-256 hashes; encrypted with age unless --no-encrypt."""
+    from casetrail.pack import age_files  # the PDF and chart libraries load only when a pack is made
+    from casetrail.pack.bundle import write_pack
+
     passphrase = None
     if not no_encrypt and not recipient:
         passphrase = read_secret(
@@ -98,6 +98,8 @@ def verify_pack_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Check a pack against its manifest: every exhibit and file re-hashed. No case passphrase needed."""
+    from casetrail.pack.verify import AGE_MAGIC, verify_pack
+
     passphrase = None
     if identity is None and bundle.is_file():
         with bundle.open("rb") as probe:

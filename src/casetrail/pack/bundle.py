@@ -25,9 +25,7 @@ from sqlalchemy import select
 
 import casetrail
 from casetrail.errors import CasetrailError
-from casetrail.pack import charts
 from casetrail.pack.exports import write_events
-from casetrail.pack.pdf import render_pdf
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
 from casetrail.store.audit_log import utc_now
@@ -164,6 +162,9 @@ def write_report(
 ) -> dict[str, str]:
     """report.html and report.pdf (the same HTML, printed) from the case's analysis; returns file
     name -> SHA-256."""
+    from casetrail.pack import charts  # matplotlib and WeasyPrint load only when a report is made
+    from casetrail.pack.pdf import render_pdf
+
     context = build_report(case, person, linked, date.today(), withhold)
     findings = context["findings"]
     drawn = [
