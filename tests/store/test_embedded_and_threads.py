@@ -201,3 +201,26 @@ def test_expunging_the_file_removes_its_embedded_files(new_case: Case, tmp_path:
     expunge(new_case, "RH/1", "wrong person's export")
     assert count_events(new_case) == 0
     assert new_case.blobs.all_names() == {new_case.blobs.name_for(EMPTY_SHA256)}  # tombstones' content
+
+
+def test_a_part_whose_type_holds_bytes_that_are_not_text_is_kept(new_case: Case, tmp_path: Path) -> None:
+    """Found by the G-17 fuzz run: a MIME part's Content-Type with a stray byte (read by the e-mail
+    parser as a lone surrogate) could not be sealed; it is now kept with U+FFFD in its place."""
+    from casetrail.store.importing import storable
+
+    message = (
+        b"From: Casey <casey@example.com>\nTo: Robin <robin@example.org>\nSubject: photo\n"
+        b"Date: Sat, 01 Mar 2025 20:00:00 +0000\nMessage-ID: <stray@example.com>\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\nsee attached\n"
+        b'--b\nContent-Type: t\xcbxt/html; name="a.html"\n'
+        b'Content-Disposition: attachment; filename="a.html"\n\n'
+        b"<p>x</p>\n--b--\n"
+    )
+    path = tmp_path / "stray.eml"
+    path.write_bytes(message)
+    import_file(new_case, path)
+    inside = [e for e in list_exhibits(new_case) if e.inside]
+    assert inside and all("\udccb" not in str(e.details.get("content_type")) for e in inside)
+    assert storable("t\udccbxt/html") == "t\ufffdxt/html" and storable("\ud800x") == "?x"
+    assert storable("plain") == "plain"
