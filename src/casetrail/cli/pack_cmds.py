@@ -95,6 +95,12 @@ def verify_pack_cmd(
     expect: Annotated[
         str | None, typer.Option("--expect", help="The manifest fingerprint noted when the pack was made.")
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against", help="An earlier pack of the same case: its audit log must be this one's start."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a pack against its manifest: every exhibit and file re-hashed. No case passphrase needed."""
@@ -105,7 +111,7 @@ def verify_pack_cmd(
         with bundle.open("rb") as probe:
             if probe.read(len(AGE_MAGIC)) == AGE_MAGIC:
                 passphrase = read_secret(PACK_PASSPHRASE_ENV, "The pack's passphrase", what="pack passphrase")
-    result = verify_pack(bundle, identity=identity, passphrase=passphrase, expect=expect)
+    result = verify_pack(bundle, identity=identity, passphrase=passphrase, expect=expect, against=against)
     if as_json:
         print_json(result.to_json())
     else:

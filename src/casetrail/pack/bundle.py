@@ -26,6 +26,7 @@ from sqlalchemy import select
 import casetrail
 from casetrail.errors import CasetrailError
 from casetrail.pack.exports import write_events
+from casetrail.pack.merkle import merkle_root
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
 from casetrail.store.audit_log import utc_now
@@ -36,6 +37,7 @@ from casetrail.store.tables import exhibits
 MANIFEST = "manifest.json"
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
+AUDIT_LOG = "audit-log.json"
 FORMAT = "casetrail-pack"
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
@@ -117,7 +119,19 @@ def _exhibit_entries(case: Case, folder: Path, withhold: frozenset[str]) -> Iter
         yield {**entry, "included": True, "file": f"exhibits/{name}"}
 
 
-def build_manifest(case: Case, entries: list[dict[str, Any]], events: Any) -> dict[str, Any]:
+def write_audit_log(case: Case, folder: Path) -> tuple[int, str, str]:
+    """audit-log.json: every audit entry's hash, in order (no details: they stay in the case);
+    returns the count, the Merkle root and the file's SHA-256."""
+    with case.reader.connect() as conn:
+        hashes = [entry.entry_hash for entry in case.audit.entries(conn)]
+    encoded = orjson.dumps({"format": "casetrail-audit-hashes", "entries": hashes}) + b"\n"
+    (folder / AUDIT_LOG).write_bytes(encoded)
+    return len(hashes), merkle_root(hashes), hashlib.sha256(encoded).hexdigest()
+
+
+def build_manifest(
+    case: Case, entries: list[dict[str, Any]], events: Any, audit: tuple[int, str, str] | None = None
+) -> dict[str, Any]:
     with case.reader.connect() as conn:
         size, head = case.audit.head(conn)
     checkpoint = case.audit.checkpoint(size, head)
@@ -132,7 +146,12 @@ def build_manifest(case: Case, entries: list[dict[str, Any]], events: Any) -> di
             "initials": case.producer.initials,
             "timezone": case.timezone.key,
         },
-        "audit": {"entries": size, "head": head, "checkpoint_mac": checkpoint.mac},
+        "audit": {
+            "entries": size,
+            "head": head,
+            "checkpoint_mac": checkpoint.mac,
+            "merkle_root": audit[1] if audit else None,
+        },
         "exhibits": entries,
         "files": {
             "events.csv": {"sha256": events.csv_sha256},
@@ -212,8 +231,10 @@ def write_pack(
             )
         events = write_events(case, building, linked)
         reports = write_report(case, building, person, linked, withhold, pdf)
-        manifest = build_manifest(case, entries, events)
+        audit = write_audit_log(case, building)
+        manifest = build_manifest(case, entries, events, audit)
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
+        manifest["files"][AUDIT_LOG] = {"sha256": audit[2], "entries": audit[0]}
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
         (building / MANIFEST).write_bytes(encoded)
         os.replace(building, out)

@@ -23,7 +23,8 @@ import orjson
 
 from casetrail.errors import CasetrailError
 from casetrail.pack import age_files
-from casetrail.pack.bundle import FORMAT, MANIFEST, REPORT_HTML
+from casetrail.pack.bundle import AUDIT_LOG, FORMAT, MANIFEST, REPORT_HTML
+from casetrail.pack.merkle import merkle_root
 
 AGE_MAGIC = b"age-encryption.org/v1"
 CHUNK = 1024 * 1024
@@ -37,6 +38,8 @@ class PackCheck:
     exhibits_checked: int = 0
     files_checked: int = 0
     manifest_sha256: str = ""
+    audit: list[str] = field(default_factory=list)  # the audit entries' hashes the pack carries
+    merkle_root: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -49,6 +52,8 @@ class PackCheck:
             "exhibits_checked": self.exhibits_checked,
             "files_checked": self.files_checked,
             "manifest_sha256": self.manifest_sha256,
+            "audit_entries": len(self.audit),
+            "merkle_root": self.merkle_root,
         }
 
 
@@ -131,6 +136,8 @@ def _check(reader: _Reader, expect: str | None) -> PackCheck:
     )
     if REPORT_HTML in present:
         _check_report(reader, manifest, found)
+    if AUDIT_LOG in present:
+        found.audit = _audit_hashes(reader, manifest, found)
     for extra in sorted(present - listed):
         found.problems.append(f"{extra}: not in the manifest (added)")
     return found
@@ -185,6 +192,37 @@ def _check_report(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -
             found.problems.append(f"report.html: names a different SHA-256 for exhibit {ref}")
 
 
+def _audit_hashes(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -> list[str]:
+    """The audit entries' hashes in the pack, checked against the manifest's Merkle root."""
+    with reader.open(AUDIT_LOG) as handle:
+        raw = handle.read(256 * 1024 * 1024)
+    try:
+        hashes = [str(h) for h in orjson.loads(raw).get("entries", [])]
+    except (orjson.JSONDecodeError, AttributeError):
+        found.problems.append(f"{AUDIT_LOG}: not valid")
+        return []
+    found.merkle_root = str(manifest.get("audit", {}).get("merkle_root"))
+    if merkle_root(hashes) != found.merkle_root:
+        found.problems.append(f"{AUDIT_LOG}: its entries do not give the manifest's Merkle root")
+    return hashes
+
+
+def check_against(later: PackCheck, earlier: PackCheck) -> list[str]:
+    """Whether the later pack's audit log extends the earlier one's, entry for entry (G-11)."""
+    size = len(earlier.audit)
+    if earlier.merkle_root is None or not later.audit:
+        return ["one of the packs carries no audit log hashes; they cannot be compared"]
+    if len(later.audit) < size:
+        shorter = len(later.audit)
+        return [f"the later pack's audit log is shorter ({shorter} entries) than the earlier one's ({size})"]
+    if merkle_root(later.audit[:size]) != earlier.merkle_root:
+        return [
+            f"the audit log's first {size} entries differ from the earlier pack's: history was rewritten "
+            "between the two packs"
+        ]
+    return []
+
+
 @contextmanager
 def _opened(path: Path, identity: Path | None, passphrase: str | None) -> Iterator[_Reader]:
     if path.is_dir():
@@ -208,8 +246,20 @@ def _opened(path: Path, identity: Path | None, passphrase: str | None) -> Iterat
 
 
 def verify_pack(
-    path: Path, *, identity: Path | None = None, passphrase: str | None = None, expect: str | None = None
+    path: Path,
+    *,
+    identity: Path | None = None,
+    passphrase: str | None = None,
+    expect: str | None = None,
+    against: Path | None = None,
 ) -> PackCheck:
-    """Check a pack folder, zip or encrypted zip; ``expect`` is the manifest fingerprint noted at packing."""
+    """Check a pack folder, zip or encrypted zip; ``expect`` is the manifest fingerprint noted at
+    packing; ``against`` an earlier pack whose audit log this one must extend."""
     with _opened(path, identity, passphrase) as reader:
-        return _check(reader, expect)
+        found = _check(reader, expect)
+    if against is not None:
+        with _opened(against, identity, passphrase) as reader:
+            earlier = _check(reader, None)
+        found.problems += [f"{against.name}: {problem}" for problem in earlier.problems]
+        found.problems += check_against(found, earlier)
+    return found
