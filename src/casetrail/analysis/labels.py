@@ -7,7 +7,7 @@ rest of the analysis does not care which one spoke.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
 #: Whose side an event is on, as far as the case can tell.
@@ -44,18 +44,7 @@ class Label:
     decision: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "category": self.category,
-            "words": self.words,
-            "field": self.field,
-            "start": self.start,
-            "end": self.end,
-            "rule": self.rule,
-            "source": self.source,
-            "status": self.status,
-            "voice": self.voice,
-            "decision": self.decision,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +60,7 @@ class SetAside:
     reason: Reason
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "category": self.category,
-            "words": self.words,
-            "field": self.field,
-            "start": self.start,
-            "end": self.end,
-            "rule": self.rule,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +83,16 @@ class Classifier(Protocol):
         ...
 
 
-def counts(label: Label) -> bool:
+def stands(status: str, decision: str | None) -> bool:
     """Whether a label stands as evidence: confirmed by a person, or suggested and not rejected. A
     label marked for review (a hedged denial, a threat put as a question) counts once confirmed."""
-    if label.decision is not None:
-        return label.decision == "confirmed"
-    return label.status == "suggested"
+    if decision is not None:
+        return decision == "confirmed"
+    return status == "suggested"
+
+
+def counts(label: Label) -> bool:
+    return stands(label.status, label.decision)
 
 
 def awaits_review(label: Label) -> bool:

@@ -23,7 +23,7 @@ from casetrail.model.accounts import event_accounts, sender_accounts
 from casetrail.model.timestamps import EPOCH
 from casetrail.store.case import Case
 from casetrail.store.decisions import diary_links, standing_decisions
-from casetrail.store.event_blocks import StoredEvent
+from casetrail.store.event_blocks import StoredEvent, locator_text
 from casetrail.store.queries import sourced_events_in_time_order
 
 #: Kinds that are not contact: the export's own notices, and the victim's diary about what happened.
@@ -51,7 +51,9 @@ class _Placed:
 
 @dataclass
 class _Sides:
-    """Decides sides as contacts.py explains: a linked person's accounts are the other side."""
+    """Whose side each event is on (docs/analysis.md, "Whose words"): a linked person's accounts are
+    the other side; the victim's messages to them, or in a chat where they wrote, are replies (chat
+    exports that name no recipient count anyone else writing there)."""
 
     accounts: frozenset[str] | None
     region: str | None
@@ -157,13 +159,6 @@ class _Pass:
             self.severity[day] = max(self.severity.get(day, 0), levels)
 
 
-def _locator(locator: dict[str, object] | None) -> str | None:
-    if locator is None:
-        return None
-    inside = f"{locator['member']}:" if locator.get("member") else ""
-    return f"{inside}{locator['scheme']} {locator['value']}"
-
-
 def run_analysis(
     case: Case,
     accounts: frozenset[str] | None,
@@ -188,7 +183,14 @@ def run_analysis(
             placed = sides.place(channel, chat, event)
             uid = event.identity.hex()
             ref = EventRef(
-                uid, at, channel, event.kind, placed.side, exhibit, _locator(event.locator), placed.account
+                uid,
+                at,
+                channel,
+                event.kind,
+                placed.side,
+                exhibit,
+                locator_text(event.locator) if event.locator else None,
+                placed.account,
             )
             labels, _set_aside = labels_for(chosen, event, placed.side, decisions)
             if placed.contact:

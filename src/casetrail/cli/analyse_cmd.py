@@ -15,11 +15,10 @@ from casetrail.analysis.findings import CategoryEvidence, Findings
 from casetrail.analysis.four import Letter, four
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case
+from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier, text
 from casetrail.store.analysis_runs import runs, save_run
-from casetrail.store.people import accounts_of_person
 
 RUN_KIND = "course-of-conduct"
 
@@ -36,13 +35,7 @@ def analyse(
 ) -> None:
     """The course of conduct: figures, behaviour found, stop requests, escalation and FOUR (stored)."""
     with open_case(case) as opened:
-        accounts = None
-        if person:
-            accounts = accounts_of_person(opened, person)
-            if accounts is None:
-                raise CasetrailError(
-                    "No one of that name is linked. See 'casetrail person list', or link accounts first."
-                )
+        accounts = linked_accounts(opened, person)
         findings = run_analysis(opened, accounts)
         letters = four(findings)
         result = {

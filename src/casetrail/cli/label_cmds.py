@@ -14,11 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import ActorOption, CaseOption, JsonOption, open_case
-from casetrail.errors import CasetrailError
+from casetrail.cli.options import ActorOption, CaseOption, JsonOption, linked_accounts, open_case
 from casetrail.render.terminal import text
 from casetrail.store.decisions import decide, decisions, diary_links, link_diary, unlink_diary
-from casetrail.store.people import accounts_of_person
 
 label_app = typer.Typer(
     help="Confirm or reject the behaviour labels the analysis suggests.", no_args_is_help=True
@@ -150,9 +148,7 @@ def diary_suggest(
     from casetrail.analysis.pipeline import run_analysis
 
     with open_case(case) as opened:
-        accounts = accounts_of_person(opened, person) if person else None
-        if person and accounts is None:
-            raise CasetrailError("No one of that name is linked. See 'casetrail person list'.")
+        accounts = linked_accounts(opened, person)
         suggester = DiaryLinkSuggester()
         run_analysis(opened, accounts, [suggester])
         zone = opened.timezone

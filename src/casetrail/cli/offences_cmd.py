@@ -30,11 +30,9 @@ from casetrail.analysis.offences import (
 )
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case
-from casetrail.errors import CasetrailError
+from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case
 from casetrail.render.terminal import identifier, text
 from casetrail.store.analysis_runs import save_run
-from casetrail.store.people import accounts_of_person
 
 SHOWN_EXAMPLES = 3
 SHOWN_DIARY = 5
@@ -70,13 +68,7 @@ def offences(
     consideration, not legal advice. The result is kept in the case."""
     rules = rules_from_path(rules_file) if rules_file else packaged_rules()
     with open_case(case) as opened:
-        accounts = None
-        if person:
-            accounts = accounts_of_person(opened, person)
-            if accounts is None:
-                raise CasetrailError(
-                    "No one of that name is linked. See 'casetrail person list', or link accounts first."
-                )
+        accounts = linked_accounts(opened, person)
         evidence = OffenceEvidence(rules, opened.timezone)
         findings = run_analysis(opened, accounts, consumers=[evidence])
         report = evidence.finish(datetime.now(opened.timezone).date())

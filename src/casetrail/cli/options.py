@@ -11,6 +11,7 @@ import typer
 
 from casetrail.errors import CasetrailError
 from casetrail.store.case import Case
+from casetrail.store.people import accounts_of_person
 
 PASSPHRASE_ENV = "CASETRAIL_PASSPHRASE"  # noqa: S105  (a variable name, not a secret)
 
@@ -53,3 +54,15 @@ def read_passphrase(*, confirm: bool = False) -> str:
 
 def open_case(path: Path) -> Case:
     return Case.open(path, read_passphrase())
+
+
+def linked_accounts(case: Case, person: str | None) -> frozenset[str] | None:
+    """The accounts linked to ``person``; None when no person is named (all incoming contact)."""
+    if not person:
+        return None
+    accounts = accounts_of_person(case, person)
+    if accounts is None:
+        raise CasetrailError(
+            "No one of that name is linked. See 'casetrail person list', or link accounts first."
+        )
+    return accounts

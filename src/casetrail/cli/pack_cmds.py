@@ -10,10 +10,9 @@ from typing import Annotated
 import typer
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case, read_secret
+from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case, read_secret
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier
-from casetrail.store.people import accounts_of_person
 
 PACK_PASSPHRASE_ENV = "CASETRAIL_PACK_PASSPHRASE"  # noqa: S105  (a variable name, not a secret)
 UNPROTECTED = (
@@ -58,9 +57,7 @@ def pack(
         )  # fmt: skip
     held_back = frozenset(ref.strip().upper() for ref in withhold or [])
     with open_case(case) as opened:
-        linked = accounts_of_person(opened, person) if person else None
-        if person and linked is None:
-            raise CasetrailError("No one of that name is linked. See 'casetrail person list'.")
+        linked = linked_accounts(opened, person)
         if no_encrypt:
             _folder, result = write_pack(opened, out, linked, person, held_back)
         else:

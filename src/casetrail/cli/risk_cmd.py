@@ -33,12 +33,11 @@ from casetrail.analysis.risk import (
 )
 from casetrail.analysis.risk_history import StoredScreening, history, latest, save_screening
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case
+from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier, text
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
-from casetrail.store.people import accounts_of_person
 
 risk_app = typer.Typer(
     help="Risk screening: DASH and S-DASH topics and digital risk topics, answered by a named person.",
@@ -91,13 +90,7 @@ def questions(
 def _premark(
     opened: Case, instrument: Instrument, person: str | None
 ) -> tuple[list[Suggestion], Suggestion | None, dict[str, str]]:
-    accounts = None
-    if person:
-        accounts = accounts_of_person(opened, person)
-        if accounts is None:
-            raise CasetrailError(
-                "No one of that name is linked. See 'casetrail person list', or link accounts first."
-            )
+    accounts = linked_accounts(opened, person)
     from casetrail.analysis.pipeline import run_analysis  # the analysis is only needed here
 
     findings = run_analysis(opened, accounts)

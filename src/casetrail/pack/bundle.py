@@ -178,13 +178,14 @@ def write_report(
     linked: frozenset[str] | None,
     withhold: frozenset[str] = frozenset(),
     pdf: bool = True,
+    events_total: int | None = None,
 ) -> dict[str, str]:
     """report.html and report.pdf (the same HTML, printed) from the case's analysis; returns file
     name -> SHA-256."""
     from casetrail.pack import charts  # matplotlib and WeasyPrint load only when a report is made
     from casetrail.pack.pdf import render_pdf
 
-    context = build_report(case, person, linked, date.today(), withhold)
+    context = build_report(case, person, linked, date.today(), withhold, events_total)
     findings = context["findings"]
     drawn = [
         ("Contacts per week, by channel", charts.contacts_per_week(findings.conduct)),
@@ -230,7 +231,7 @@ def write_pack(
                 f"No exhibit {', '.join(sorted(unknown))} in this case; nothing was written."
             )
         events = write_events(case, building, linked)
-        reports = write_report(case, building, person, linked, withhold, pdf)
+        reports = write_report(case, building, person, linked, withhold, pdf, events.events)
         audit = write_audit_log(case, building)
         manifest = build_manifest(case, entries, events, audit)
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})

@@ -19,10 +19,11 @@ import orjson
 
 from casetrail.analysis.classifiers import installed
 from casetrail.analysis.labelling import label_rows
-from casetrail.analysis.labels import Label, counts
+from casetrail.analysis.labels import stands
 from casetrail.render.csv_cells import identifier_cell, number_cell, text_cell
 from casetrail.store.case import Case
 from casetrail.store.decisions import standing_decisions
+from casetrail.store.event_blocks import locator_text
 from casetrail.store.queries import TimelineEvent, TimelineFilter, stream_timeline
 
 COLUMNS = (
@@ -37,11 +38,6 @@ class ExportCounts:
     events: int
     csv_sha256: str
     jsonl_sha256: str
-
-
-def _locator(source: dict[str, Any]) -> str:
-    member = f"{source['member']}:" if source.get("member") else ""
-    return f"{member}{source.get('scheme')} {source.get('value')}"
 
 
 def _chunks(events: Iterator[TimelineEvent]) -> Iterator[list[TimelineEvent]]:
@@ -69,7 +65,9 @@ class _Hashing:
 
 def _csv_row(number: int, event: TimelineEvent, labelled: dict[str, Any]) -> list[str | int]:
     first = event.sources[0] if event.sources else {}
-    behaviour = sorted({label["category"] for label in labelled["labels"] if _counts(label)})
+    behaviour = sorted(
+        {label["category"] for label in labelled["labels"] if stands(label["status"], label["decision"])}
+    )
     return [
         number_cell(number),
         event.uid,
@@ -84,16 +82,10 @@ def _csv_row(number: int, event: TimelineEvent, labelled: dict[str, Any]) -> lis
         text_cell("; ".join(event.flags)),
         "; ".join(event.attachments),
         str(first.get("exhibit", "")),
-        identifier_cell(_locator(first)) if first else "",
-        identifier_cell("; ".join(f"{s['exhibit']} {_locator(s)}" for s in event.sources[1:])),
+        identifier_cell(locator_text(first)) if first else "",
+        identifier_cell("; ".join(f"{s['exhibit']} {locator_text(s)}" for s in event.sources[1:])),
         "; ".join(behaviour),
     ]
-
-
-def _counts(label: dict[str, Any]) -> bool:
-    """``labels.counts`` for a label already turned into JSON."""
-    keys = ("category", "words", "field", "start", "end", "rule", "source", "status", "voice", "decision")
-    return counts(Label(*(label[key] for key in keys)))
 
 
 def write_events(case: Case, folder: Path, linked: frozenset[str] | None = None) -> ExportCounts:

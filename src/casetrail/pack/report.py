@@ -16,15 +16,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from casetrail.render.terminal import visible, visible_identifier
+from casetrail.store.event_blocks import locator_text
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "time not known"
-
-
-def _locator(source: dict[str, Any]) -> str:
-    member = f"{source['member']}:" if source.get("member") else ""
-    return f"{member}{source.get('scheme')} {source.get('value')}"
 
 
 def environment() -> Environment:
@@ -38,7 +34,7 @@ def environment() -> Environment:
     env.filters["t"] = visible
     env.filters["id"] = visible_identifier
     env.filters["when"] = _when
-    env.filters["locator"] = _locator
+    env.filters["locator"] = locator_text
     return env
 
 

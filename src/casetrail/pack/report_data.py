@@ -90,13 +90,18 @@ class Thread:
     events: list[TimelineEvent] = field(default_factory=list)
 
 
-def _appendix(case: Case) -> tuple[list[Thread], int, bool]:
-    """Messages grouped by channel and conversation, up to APPENDIX_MAX; and the total."""
+def _appendix(case: Case, known_total: int | None) -> tuple[list[Thread], int, bool]:
+    """Messages grouped by channel and conversation, up to APPENDIX_MAX; and the total. With the
+    total already known (the pack has just written every event), the timeline is read only as far
+    as the appendix goes."""
     threads: OrderedDict[tuple[str, int | None], Thread] = OrderedDict()
     total = 0
     for event in stream_timeline(case, TimelineFilter()):
         total += 1
         if total > APPENDIX_MAX:
+            if known_total is not None:
+                total = known_total
+                break
             continue
         key = (event.channel, event.conversation)
         thread = threads.get(key)
@@ -122,12 +127,14 @@ def build_report(
     accounts: frozenset[str] | None,
     today: date,
     withheld: frozenset[str] = frozenset(),
+    events_total: int | None = None,
 ) -> dict[str, Any]:
-    """The template's context: plain values only (the template escapes every one of them)."""
+    """The template's context: plain values only (the template escapes every one of them).
+    ``events_total`` is the number of events in the timeline, when the caller has counted them."""
     chronology = Chronology()
     offences = OffenceEvidence(packaged_rules(), case.timezone)
     findings: Findings = run_analysis(case, accounts, [chronology, offences])
-    threads, total, summarised = _appendix(case)
+    threads, total, summarised = _appendix(case, events_total)
     exhibits = [
         {
             "ref": e.ref,

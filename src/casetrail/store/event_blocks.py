@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -200,6 +201,13 @@ def locator_of(record: list[Any]) -> dict[str, Any] | None:
     if record[1] is None:
         return None
     return {"scheme": record[1], "value": record[2], "member": record[3]}
+
+
+def locator_text(locator: Mapping[str, Any]) -> str:
+    """A stored locator (or an event source, which carries one) as people read it: ``member:line 12``,
+    the same form as ``Locator.__str__``."""
+    inside = f"{locator['member']}:" if locator.get("member") else ""
+    return f"{inside}{locator.get('scheme')} {locator.get('value')}"
 
 
 def stored_event(identity: bytes, block_id: int, slot: int, record: list[Any]) -> StoredEvent:

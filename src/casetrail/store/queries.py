@@ -206,14 +206,9 @@ def iter_events(
             yield from ((block, e) for e in reader.events(block.id) if e.occurred_us is None)
 
 
-def events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, StoredEvent]]:
-    """Every timed event of the case with its channel and conversation, oldest first, streamed."""
-    for channel, conversation, _exhibit, event in sourced_events_in_time_order(case):
-        yield channel, conversation, event
-
-
 def sourced_events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, str | None, StoredEvent]]:
-    """As events_in_time_order, with the reference of the exhibit each event was first read from."""
+    """Every timed event of the case (the standing version of an amended diary entry), oldest first,
+    streamed, with its channel, conversation and the exhibit it was first read from."""
     with case.reader.connect() as conn:
         refs = dict(conn.execute(select(exhibits.c.id, exhibits.c.ref)).all())
         superseded = {bytes(old) for (old,) in conn.execute(select(event_supersedes.c.supersedes)).all()}
