@@ -206,7 +206,7 @@ def test_expunging_the_file_removes_its_embedded_files(new_case: Case, tmp_path:
 def test_a_part_whose_type_holds_bytes_that_are_not_text_is_kept(new_case: Case, tmp_path: Path) -> None:
     """Found by the G-17 fuzz run: a MIME part's Content-Type with a stray byte (read by the e-mail
     parser as a lone surrogate) could not be sealed; it is now kept with U+FFFD in its place."""
-    from casetrail.store.importing import storable
+    from casetrail.crypto.fields import storable
 
     message = (
         b"From: Casey <casey@example.com>\nTo: Robin <robin@example.org>\nSubject: photo\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -148,3 +149,34 @@ def test_an_identity_collision_inside_one_file_falls_back_to_lookups(
     assert (result.events_added, result.duplicates) == (4, 1)
     texts = [e.text for e in timeline(new_case, TimelineFilter(), limit=None)]
     assert texts == ["ok", "later", "later still", "last"]
+
+
+def test_a_record_holding_bytes_that_are_not_text_is_sealed_with_a_replacement() -> None:
+    """Found by the G-17 fuzz run: a lone surrogate (a byte read with surrogateescape) in an event
+    could not be encoded, and the import failed with an unexpected error."""
+    from casetrail.crypto.fields import FieldCipher
+    from casetrail.store.event_blocks import open_records, seal_records
+
+    fields = FieldCipher(bytes(32))
+    records: list[Any] = [
+        [
+            0,
+            None,
+            None,
+            None,
+            1,
+            "x",
+            "message",
+            "incoming",
+            "Cas\udcc3ey",
+            [],
+            "t\ud800",
+            [],
+            {"k": "\udcff"},
+            [],
+        ]
+    ]
+    sealed = seal_records(fields, 7, b"\x01" * 24, records)
+    opened = open_records(fields, 7, b"\x01" * 24, sealed)
+    assert opened[0][8] == "Cas\ufffdey" and opened[0][10] == "t?" and opened[0][12] == {"k": "\ufffd"}
+    assert fields.open_json(fields.seal_json({"name": "a\udcc3"}, "p"), "p") == {"name": "a\ufffd"}

@@ -18,6 +18,27 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _NONCE = 12
 
 
+def storable(value: Any) -> Any:
+    """The value with every string made encodable: text decoded with ``surrogateescape`` (an e-mail
+    header, a MIME type, a file name) can hold lone surrogates for bytes that were not text, which no
+    encoder accepts. Each becomes U+FFFD, so the rest of the evidence is kept instead of the import
+    failing. Only used when encoding has already failed, so ordinary values pay nothing."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            except UnicodeEncodeError:  # a surrogate that was never a byte
+                return value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 class FieldTampered(Exception):
     """A sealed value did not authenticate for its place (edited, moved or from another case)."""
 
@@ -41,7 +62,11 @@ class FieldCipher:
             raise FieldTampered(place) from None
 
     def seal_json(self, value: Any, place: str) -> bytes:
-        return self.seal(_JSON.encode(value).encode(), place)
+        try:
+            encoded = _JSON.encode(value).encode()
+        except UnicodeEncodeError:
+            encoded = _JSON.encode(storable(value)).encode()
+        return self.seal(encoded, place)
 
     def open_json(self, sealed: bytes, place: str) -> Any:
         return json.loads(self.open(sealed, place))

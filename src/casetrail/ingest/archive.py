@@ -13,6 +13,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,7 +162,7 @@ class SafeZip:
                     self.produced += len(chunk)
                     self._enforce(member, produced, where)
                     yield chunk
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise InputError(self.display, where, f"entry cannot be read ({exc})") from None
         except RuntimeError as exc:  # encrypted members
             raise InputError(self.display, where, f"entry cannot be read ({exc})") from None

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from casetrail.crypto.fields import FieldCipher, FieldTampered
+from casetrail.crypto.fields import FieldCipher, FieldTampered, storable
 from casetrail.store.header import Checkpoint
 from casetrail.store.tables import audit_log
 
@@ -61,6 +61,7 @@ class AuditLog:
 
     def append(self, conn: Connection, action: str, actor: str, details: dict[str, Any]) -> AuditEntry:
         """Add one entry inside the caller's write transaction."""
+        details = storable(details)  # the hash and the sealed copy must agree (crypto.fields.storable)
         last = conn.execute(
             select(audit_log.c.seq, audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)
         ).first()

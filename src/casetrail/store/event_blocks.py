@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from casetrail.crypto.fields import FieldCipher
+from casetrail.crypto.fields import FieldCipher, storable
 from casetrail.model.event import Direction, Kind, ParsedEvent
 from casetrail.model.timestamps import EPOCH
 
@@ -238,7 +238,11 @@ def seal_records(fields: FieldCipher, block_id: int, identities: bytes, records:
     """Seal a block's records: JSON (orjson: a dozen times faster than the standard encoder here),
     compressed (zlib, fastest level: chat text shrinks about threefold, and writing less is faster),
     behind a format byte."""
-    packed = _ZLIB_JSON + zlib.compress(orjson.dumps(records), 1)
+    try:
+        encoded = orjson.dumps(records)
+    except TypeError:  # a string holding bytes that were not text (crypto.fields.storable)
+        encoded = orjson.dumps(storable(records))
+    packed = _ZLIB_JSON + zlib.compress(encoded, 1)
     return fields.seal(packed, block_place(block_id, identities))
 
 

@@ -168,19 +168,6 @@ class _Block:
         self.records.append(source_record(record))
 
 
-def storable(value: str) -> str:
-    """Text that can be sealed: a header read with ``surrogateescape`` (e-mail, a MIME part's type) can
-    hold lone surrogates for bytes that were not text; each becomes U+FFFD instead of failing."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        except UnicodeEncodeError:  # a surrogate that was never a byte
-            return value.encode("utf-8", "replace").decode("utf-8")
-    return value
-
-
 class EventWriter:
     """De-duplicates, seals and stores the events of one import, a block at a time.
 
@@ -262,10 +249,10 @@ class EventWriter:
         """Keep a file carried inside the original as an exhibit within it, before its event."""
         data = file.data
         meta = {
-            "original_name": storable(file.name),
+            "original_name": file.name,
             "inside": self.exhibit.ref,
-            "place": storable(file.place),
-            "content_type": storable(file.content_type) if file.content_type is not None else None,
+            "place": file.place,
+            "content_type": file.content_type,
             "acquired_by": self.actor,
         }
         row = add_exhibit(
