@@ -139,7 +139,9 @@ def test_an_exhibit_can_be_withheld_and_is_listed_with_its_hash(new_case: Case, 
     assert held["sha256"] == sha256(tmp_path / "two.txt") and "file" not in held
     assert sorted(p.name for p in (folder / "exhibits").iterdir()) == ["RH-1.txt"]
     assert (result.exhibits, result.withheld) == (1, 1)
-    assert "withheld from this pack" in (folder / "report.html").read_text("utf-8")
+    assert "not in this pack: withheld by the person who made this pack" in (
+        folder / "report.html"
+    ).read_text("utf-8")
     assert verify_pack(folder, expect=result.fingerprint).ok
     with pytest.raises(CasetrailError, match="No exhibit RH/9"):
         write_pack(new_case, tmp_path / "other", withhold=frozenset({"RH/9"}), pdf=False)

@@ -12,16 +12,11 @@ from casetrail.analysis.labels import Classifier, Label, Side
 from casetrail.model.accounts import sender_accounts
 from casetrail.store.case import Case
 from casetrail.store.event_blocks import StoredEvent
-from casetrail.store.queries import TimelineEvent, as_stored
+from casetrail.store.queries import TimelineEvent, as_stored, is_diary
 
 #: A diary entry's own fields that are read besides what happened (the ``text``).
 DIARY_FIELDS = ("how_it_made_me_feel", "impact")
 PERSON_SOURCE = "person"
-
-
-def is_diary(event: StoredEvent) -> bool:
-    """The victim's own record: no sender, no direction, not an app notice."""
-    return event.direction == "n/a" and event.sender is None and event.kind != "system"
 
 
 def side_without_person(event: StoredEvent) -> Side:

@@ -17,14 +17,14 @@ from casetrail.analysis.conduct import Contact, conduct_figures
 from casetrail.analysis.escalation import escalation, severity_scale
 from casetrail.analysis.evidence import EventRef, LabelledEvent
 from casetrail.analysis.findings import CategoryEvidence, Findings, StopRequest, total_after
-from casetrail.analysis.labelling import DIARY_FIELDS, is_diary, labels_for, side_without_person
+from casetrail.analysis.labelling import DIARY_FIELDS, labels_for, side_without_person
 from casetrail.analysis.labels import Classifier, Label, Side, awaits_review
 from casetrail.model.accounts import event_accounts, sender_accounts
 from casetrail.model.timestamps import EPOCH
 from casetrail.store.case import Case
 from casetrail.store.decisions import diary_links, standing_decisions
 from casetrail.store.event_blocks import StoredEvent, locator_text
-from casetrail.store.queries import sourced_events_in_time_order
+from casetrail.store.queries import TimelineFilter, is_diary, sourced_events_in_time_order
 
 #: Kinds that are not contact: the export's own notices, and the victim's diary about what happened.
 NOT_CONTACT = frozenset(("system", "diary-entry"))
@@ -164,8 +164,10 @@ def run_analysis(
     accounts: frozenset[str] | None,
     consumers: Sequence[Consumer] = (),
     classifier: Classifier | None = None,
+    scope: TimelineFilter | None = None,
 ) -> Findings:
-    """Analyse the case for one person's accounts (None: all incoming contact) in one pass."""
+    """Analyse the case for one person's accounts (None: all incoming contact) in one pass;
+    ``scope`` keeps a part of the case (a pack's dates, channels or people)."""
     chosen: Classifier = classifier or installed()
     zone = case.timezone
     scale = severity_scale()
@@ -175,7 +177,7 @@ def run_analysis(
     state = _Pass(Findings(conduct_figures((), zone)), zone.key)
 
     def contacts() -> Iterator[Contact]:
-        for channel, chat, exhibit, event in sourced_events_in_time_order(case):
+        for channel, chat, exhibit, event in sourced_events_in_time_order(case, scope):
             if event.occurred_us is None:
                 continue
             at = EPOCH + timedelta(microseconds=event.occurred_us)

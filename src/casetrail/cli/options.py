@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
 from casetrail.errors import CasetrailError
+from casetrail.ingest.localtime import to_utc
 from casetrail.store.case import Case
 from casetrail.store.people import accounts_of_person
 
@@ -66,3 +69,16 @@ def linked_accounts(case: Case, person: str | None) -> frozenset[str] | None:
             "No one of that name is linked. See 'casetrail person list', or link accounts first."
         )
     return accounts
+
+
+def parse_moment(value: str | None, zone: ZoneInfo, *, end: bool = False) -> datetime | None:
+    """A date (whole day) or date and time, in the case's time zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CasetrailError(f"{value!r} is not a date like 2025-03-14 or 2025-03-14T18:40.") from None
+    if end:  # an inclusive end: the whole day for a date, the exact moment otherwise
+        moment += timedelta(days=1) if len(value) <= 10 else timedelta(microseconds=1)
+    return to_utc(moment, zone)[0] if moment.tzinfo is None else moment

@@ -5,14 +5,25 @@ from __future__ import annotations
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case, read_secret
+from casetrail.cli.options import (
+    CaseOption,
+    JsonOption,
+    linked_accounts,
+    open_case,
+    parse_moment,
+    read_secret,
+)
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier
+from casetrail.store.case import Case
+
+if TYPE_CHECKING:
+    from casetrail.pack.scope import PackScope
 
 PACK_PASSPHRASE_ENV = "CASETRAIL_PACK_PASSPHRASE"  # noqa: S105  (a variable name, not a secret)
 UNPROTECTED = (
@@ -41,6 +52,30 @@ def pack(
             "it is listed with its hash.",
         ),
     ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Carry this exhibit although it may be an intimate image (left out unless asked for).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only from this date (YYYY-MM-DD[THH:MM]).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only up to and including this date.")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="Only these channels.")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Only contact with this linked person (and the diary); repeatable."),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Replace other people's names and numbers, and leave out every original, for sharing "
+            "with an advocate or a platform (needs --person).",
+        ),
+    ] = False,
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -56,15 +91,28 @@ def pack(
             what="pack passphrase", confirm=True,
         )  # fmt: skip
     held_back = frozenset(ref.strip().upper() for ref in withhold or [])
+    carried = frozenset(ref.strip().upper() for ref in include or [])
     with open_case(case) as opened:
         linked = linked_accounts(opened, person)
+        scope = _scope(opened, since, until, channel or [], only or [])
         if no_encrypt:
-            _folder, result = write_pack(opened, out, linked, person, held_back)
+            _folder, result = write_pack(
+                opened, out, linked, person, held_back, scope=scope, include=carried, redact=redact
+            )
         else:
             if out.exists():
                 raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
             with tempfile.TemporaryDirectory(prefix=".casetrail-pack-", dir=out.parent) as scratch:
-                folder, plain = write_pack(opened, Path(scratch) / "pack", linked, person, held_back)
+                folder, plain = write_pack(
+                    opened,
+                    Path(scratch) / "pack",
+                    linked,
+                    person,
+                    held_back,
+                    scope=scope,
+                    include=carried,
+                    redact=redact,
+                )
                 zipped = folder.with_name(folder.name + ".zip")
                 age_files.encrypt(zipped, out, recipients=recipient, passphrase=passphrase)
             # The plain copy was in the temporary folder, removed on leaving it.
@@ -82,6 +130,24 @@ def pack(
         console.print("Encrypted with age: open it with 'age -d' and the key or passphrase.")
     console.print("Manifest fingerprint (SHA-256), to note down and give the officer separately:")
     console.print(f"  {result.fingerprint}")
+
+
+def _scope(
+    case: Case, since: str | None, until: str | None, channels: list[str], only: list[str]
+) -> PackScope:
+    from casetrail.pack.scope import PackScope
+
+    accounts: set[str] = set()
+    for name in only:
+        accounts |= linked_accounts(case, name) or frozenset()
+    zone = case.timezone
+    return PackScope(
+        since=parse_moment(since, zone),
+        until=parse_moment(until, zone, end=True),
+        channels=tuple(channels),
+        people=tuple(only),
+        accounts=frozenset(accounts),
+    )
 
 
 def verify_pack_cmd(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,27 +14,12 @@ from rich.text import Text
 from casetrail.analysis.classifiers import installed
 from casetrail.analysis.labelling import label_rows
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case
-from casetrail.errors import CasetrailError
-from casetrail.ingest.localtime import to_utc
+from casetrail.cli.options import CaseOption, JsonOption, open_case, parse_moment
 from casetrail.render.terminal import identifier, text
 from casetrail.store.decisions import standing_decisions
 from casetrail.store.people import accounts_of_person
 from casetrail.store.queries import TimelineEvent, TimelineFilter
 from casetrail.store.queries import timeline as read_timeline
-
-
-def parse_moment(value: str | None, zone: ZoneInfo, *, end: bool = False) -> datetime | None:
-    """A date (whole day) or date and time, in the case's time zone."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise CasetrailError(f"{value!r} is not a date like 2025-03-14 or 2025-03-14T18:40.") from None
-    if end:  # an inclusive end: the whole day for a date, the exact moment otherwise
-        moment += timedelta(days=1) if len(value) <= 10 else timedelta(microseconds=1)
-    return to_utc(moment, zone)[0] if moment.tzinfo is None else moment
 
 
 def timeline(

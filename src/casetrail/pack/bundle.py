@@ -15,7 +15,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,12 @@ from sqlalchemy import select
 
 import casetrail
 from casetrail.errors import CasetrailError
-from casetrail.pack.exports import write_events
+from casetrail.pack.exports import ExportCounts, write_events
 from casetrail.pack.merkle import merkle_root
+from casetrail.pack.redact import Redactor, build_redactor
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
+from casetrail.pack.scope import PackScope
 from casetrail.store.audit_log import utc_now
 from casetrail.store.case import Case
 from casetrail.store.exhibits import exhibit_meta
@@ -83,33 +85,92 @@ def _write_exhibit(case: Case, sha256: str, target: Path) -> tuple[str, int]:
 
 
 WITHHELD = "withheld by the person who made this pack"
+EXPUNGED = "expunged from the case"
+REDACTED = "a redacted pack carries no original, which may name other people"
+INTIMATE = (
+    "may be an intimate image (attached to a message about intimate images); "
+    "included only when asked for by its reference"
+)
+OUT_OF_SCOPE = "outside the dates, channels or people this pack covers"
 
 
-def _exhibit_entries(case: Case, folder: Path, withhold: frozenset[str]) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Exhibit:
+    ref: str
+    parent: str | None
+    meta: dict[str, Any]
+    row: Any
+
+
+def _exhibits(case: Case) -> list[_Exhibit]:
     with case.reader.connect() as conn:
         rows = conn.execute(select(exhibits).order_by(exhibits.c.number)).all()
-    parents = {row.id: row.ref for row in rows}
+    refs = {row.id: row.ref for row in rows}
+    found = []
     for row in rows:
         meta = exhibit_meta(case, row)
+        parent = refs.get(row.parent_id) if row.parent_id else meta.get("inside")
+        found.append(_Exhibit(row.ref, parent, meta, row))
+    return found
+
+
+def left_out(
+    held: list[_Exhibit],
+    withhold: frozenset[str],
+    include: frozenset[str],
+    events: ExportCounts,
+    narrowed: bool,
+    redact: bool,
+) -> dict[str, str]:
+    """Each exhibit the pack leaves out, with the reason. An archive holding an exhibit left out
+    (other than for scope) is left out too: its bytes would carry that exhibit."""
+    reasons: dict[str, str] = {}
+    for exhibit in held:
+        ref, parent = exhibit.ref, exhibit.parent
+        if exhibit.meta.get("expunged"):
+            reasons[ref] = EXPUNGED
+        elif ref in withhold or parent in withhold:
+            reasons[ref] = WITHHELD
+        elif redact:
+            reasons[ref] = REDACTED
+        elif (ref in events.maybe_intimate or parent in events.maybe_intimate) and not (
+            ref in include or parent in include
+        ):
+            reasons[ref] = INTIMATE
+        elif narrowed and ref not in events.exhibits_used and parent not in events.exhibits_used:
+            reasons[ref] = OUT_OF_SCOPE
+    for exhibit in held:
+        parent = exhibit.parent
+        reason = reasons.get(exhibit.ref)
+        if parent and reason and reason != OUT_OF_SCOPE and parent not in reasons:
+            reasons[parent] = f"holds {exhibit.ref}, which is left out ({reason})"
+    return reasons
+
+
+def _exhibit_entries(
+    case: Case, folder: Path, held: list[_Exhibit], reasons: dict[str, str], redactor: Redactor | None
+) -> Iterator[dict[str, Any]]:
+    for exhibit in held:
+        row, meta = exhibit.row, exhibit.meta
         entry: dict[str, Any] = {
             "ref": row.ref,
             "sha256": meta["sha256"],
             "size": row.size,
             "original_name": meta.get("original_name", ""),
-            "inside": parents.get(row.parent_id) if row.parent_id else meta.get("inside"),
+            "inside": exhibit.parent,
             "member": meta.get("member"),
             "acquired_at": row.added_at,
             "acquired_by": meta.get("acquired_by", case.producer.name),
             "importer": meta.get("importer"),
         }
-        if meta.get("expunged"):
-            yield {**entry, "included": False, "withheld_because": "expunged from the case"}
-            continue
-        if row.ref in withhold or entry["inside"] in withhold:
+        if redactor is not None:
+            entry["original_name"] = redactor.name(entry["original_name"] or "")
+            entry["member"] = redactor.name(entry["member"]) if entry["member"] else None
+        if row.ref in reasons:
             # Listed with its hash, so whoever receives the pack knows it exists and can ask for it.
-            yield {**entry, "included": False, "withheld_because": WITHHELD}
+            yield {**entry, "included": False, "withheld_because": reasons[row.ref]}
             continue
-        name = exhibit_file_name(row.ref, entry["original_name"])
+        name = exhibit_file_name(row.ref, meta.get("original_name", ""))
         sha256, size = _write_exhibit(case, meta["sha256"], folder / "exhibits" / name)
         if sha256 != meta["sha256"] or size != row.size:
             raise CasetrailError(
@@ -176,16 +237,22 @@ def write_report(
     folder: Path,
     person: str | None,
     linked: frozenset[str] | None,
-    withhold: frozenset[str] = frozenset(),
+    withheld: dict[str, str] | None = None,
     pdf: bool = True,
     events_total: int | None = None,
+    scope: PackScope | None = None,
+    redactor: Redactor | None = None,
 ) -> dict[str, str]:
     """report.html and report.pdf (the same HTML, printed) from the case's analysis; returns file
     name -> SHA-256."""
     from casetrail.pack import charts  # matplotlib and WeasyPrint load only when a report is made
     from casetrail.pack.pdf import render_pdf
 
-    context = build_report(case, person, linked, date.today(), withhold, events_total)
+    scope = scope or PackScope(region=case.region)
+    context = build_report(
+        case, person, linked, date.today(), withheld, events_total, scope.timeline_filter(),
+        scope.describe(case.timezone), redactor is not None,
+    )  # fmt: skip
     findings = context["findings"]
     drawn = [
         ("Contacts per week, by channel", charts.contacts_per_week(findings.conduct)),
@@ -195,7 +262,7 @@ def write_report(
             charts.escalation(findings.escalation),
         ),
     ]
-    html = render_html(context, [(title, svg) for title, svg in drawn if svg])
+    html = render_html(context, [(title, svg) for title, svg in drawn if svg], redactor)
     encoded = html.encode("utf-8")
     (folder / REPORT_HTML).write_bytes(encoded)
     written = {REPORT_HTML: hashlib.sha256(encoded).hexdigest()}
@@ -214,26 +281,44 @@ def write_pack(
     person: str | None = None,
     withhold: frozenset[str] = frozenset(),
     pdf: bool = True,
+    *,
+    scope: PackScope | None = None,
+    include: frozenset[str] = frozenset(),
+    redact: bool = False,
 ) -> tuple[Path, PackResult]:
-    """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result."""
+    """Write the plain bundle at ``out`` (a new folder) and ``out.zip``; return the folder and result.
+
+    ``scope`` keeps a part of the case (dates, channels, people); ``include`` names exhibits that
+    may be intimate images to carry anyway; ``redact`` hides other people (pack/redact.py)."""
     if out.exists() or out.with_name(out.name + ".zip").exists():
         raise CasetrailError(f"{out} already exists. Choose a new name; nothing was written.")
+    if redact and linked is None:
+        raise CasetrailError(
+            "A redacted pack needs --person: casetrail keeps the victim and that person and replaces "
+            "everyone else. Nothing was written."
+        )
+    scope = replace(scope or PackScope(), region=case.region)
+    held = _exhibits(case)
+    unknown = (withhold | include) - {e.ref for e in held}
+    if unknown:
+        raise CasetrailError(f"No exhibit {', '.join(sorted(unknown))} in this case; nothing was written.")
     out.parent.mkdir(parents=True, exist_ok=True)
     building = out.with_name(f".{out.name}.partial")
     if building.exists():
         shutil.rmtree(building)
     try:
         (building / "exhibits").mkdir(parents=True)
-        entries = list(_exhibit_entries(case, building, withhold))
-        unknown = withhold - {e["ref"] for e in entries}
-        if unknown:
-            raise CasetrailError(
-                f"No exhibit {', '.join(sorted(unknown))} in this case; nothing was written."
-            )
-        events = write_events(case, building, linked)
-        reports = write_report(case, building, person, linked, withhold, pdf, events.events)
+        filt = scope.timeline_filter()
+        redactor = build_redactor(case, linked or frozenset(), filt) if redact else None
+        events = write_events(case, building, linked, filt, redactor)
+        reasons = left_out(held, withhold, include, events, scope.narrowed, redact)
+        entries = list(_exhibit_entries(case, building, held, reasons, redactor))
+        reports = write_report(
+            case, building, person, linked, reasons, pdf, events.events, scope, redactor
+        )  # fmt: skip
         audit = write_audit_log(case, building)
         manifest = build_manifest(case, entries, events, audit)
+        manifest["scope"] = {**scope.to_json(), "redacted": redact}
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
         manifest["files"][AUDIT_LOG] = {"sha256": audit[2], "entries": audit[0]}
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +20,7 @@ import orjson
 from casetrail.analysis.classifiers import installed
 from casetrail.analysis.labelling import label_rows
 from casetrail.analysis.labels import stands
+from casetrail.pack.redact import Redactor
 from casetrail.render.csv_cells import identifier_cell, number_cell, text_cell
 from casetrail.store.case import Case
 from casetrail.store.decisions import standing_decisions
@@ -33,11 +34,23 @@ COLUMNS = (
 CHUNK = 500
 
 
+#: Categories whose messages' attachments may be intimate images: left out of a pack unless included.
+INTIMATE = ("IMAGE.SHARED", "IMAGE.THREAT_TO_SHARE", "SEXUAL.UNWANTED_CONTENT")
+#: JSON keys whose values are casetrail's own (ids, categories, rule names), never redacted.
+OWN_KEYS = frozenset(
+    {"number", "uid", "occurred_at", "channel", "kind", "direction", "exhibit", "supersedes", "side",
+     "category", "status", "decision", "rule", "lexicon", "version", "source", "field", "start", "end",
+     "reason", "voice", "conversation", "attachments", "flags", "line", "offset", "member_index"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ExportCounts:
     events: int
     csv_sha256: str
     jsonl_sha256: str
+    exhibits_used: frozenset[str] = frozenset()  # every exhibit an event in the pack came from or attaches
+    maybe_intimate: frozenset[str] = frozenset()  # attachments of messages about intimate images
 
 
 def _chunks(events: Iterator[TimelineEvent]) -> Iterator[list[TimelineEvent]]:
@@ -88,27 +101,64 @@ def _csv_row(number: int, event: TimelineEvent, labelled: dict[str, Any]) -> lis
     ]
 
 
-def write_events(case: Case, folder: Path, linked: frozenset[str] | None = None) -> ExportCounts:
-    """Write events.csv and events.jsonl into ``folder``; return how many events and their hashes."""
+def _redacted(event: TimelineEvent, redactor: Redactor) -> TimelineEvent:
+    channel = event.channel
+    return replace(
+        event,
+        sender=redactor.label(event.sender, channel),
+        recipients=[redactor.label(r, channel) or "" for r in event.recipients],
+        text=redactor.text(event.text or ""),
+        details=redactor.value(event.details),
+        sources=[redactor.value(source, OWN_KEYS) for source in event.sources],
+    )
+
+
+def _used(event: TimelineEvent, labelled: dict[str, Any], used: set[str], intimate: set[str]) -> None:
+    used.update(str(source["exhibit"]) for source in event.sources if source.get("exhibit"))
+    used.update(event.attachments)
+    if event.attachments and any(label["category"] in INTIMATE for label in labelled["labels"]):
+        intimate.update(event.attachments)
+
+
+def write_events(
+    case: Case,
+    folder: Path,
+    linked: frozenset[str] | None = None,
+    scope: TimelineFilter | None = None,
+    redactor: Redactor | None = None,
+) -> ExportCounts:
+    """Write events.csv and events.jsonl into ``folder`` (the events in ``scope``, redacted when a
+    redactor is given); return how many events, their hashes and the exhibits they use."""
     classifier = installed()
     decisions = standing_decisions(case)
     total = 0
+    used: set[str] = set()
+    intimate: set[str] = set()
     with (folder / "events.csv").open("wb") as raw_csv, (folder / "events.jsonl").open("wb") as raw_jsonl:
         hashed_csv, hashed_jsonl = _Hashing(raw_csv), _Hashing(raw_jsonl)
         text_out = _TextSink(hashed_csv)
         writer = csv.writer(text_out, lineterminator="\r\n")  # RFC 4180
         writer.writerow(COLUMNS)
         text_out.flush()
-        for chunk in _chunks(stream_timeline(case, TimelineFilter())):
+        for chunk in _chunks(stream_timeline(case, scope or TimelineFilter())):
             for event, labelled in zip(
                 chunk, label_rows(case, chunk, linked, classifier, decisions), strict=True
             ):
                 total += 1
+                _used(event, labelled, used, intimate)
+                if redactor is not None:
+                    event, labelled = _redacted(event, redactor), redactor.value(labelled, OWN_KEYS)
                 writer.writerow(_csv_row(total, event, labelled))
                 record = {"number": total, **event.to_json(), **labelled}
                 hashed_jsonl.write(orjson.dumps(record) + b"\n")
             text_out.flush()
-    return ExportCounts(total, hashed_csv.digest.hexdigest(), hashed_jsonl.digest.hexdigest())
+    return ExportCounts(
+        total,
+        hashed_csv.digest.hexdigest(),
+        hashed_jsonl.digest.hexdigest(),
+        frozenset(used),
+        frozenset(intimate),
+    )
 
 
 class _TextSink:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from casetrail.pack.redact import Redactor
 from casetrail.render.terminal import visible, visible_identifier
 from casetrail.store.event_blocks import locator_text
 
@@ -23,7 +24,8 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "time not known"
 
 
-def environment() -> Environment:
+def environment(redactor: Redactor | None = None) -> Environment:
+    """The template's environment; with a redactor, every evidence value passes through it first."""
     env = Environment(
         loader=PackageLoader("casetrail.pack", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -31,8 +33,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["t"] = visible
-    env.filters["id"] = visible_identifier
+    if redactor is None:
+        env.filters["t"] = visible
+        env.filters["id"] = visible_identifier
+    else:
+        env.filters["t"] = lambda value: visible(redactor.text(value or ""))
+        env.filters["id"] = lambda value: visible_identifier(redactor.name(value or ""))
     env.filters["when"] = _when
     env.filters["locator"] = locator_text
     return env
@@ -44,8 +50,10 @@ def stylesheet() -> str:
     return asset.read_text(encoding="utf-8") if asset.is_file() else "body { font-family: sans-serif; }"
 
 
-def render_html(context: dict[str, Any], charts: list[tuple[str, str]] | None = None) -> str:
+def render_html(
+    context: dict[str, Any], charts: list[tuple[str, str]] | None = None, redactor: Redactor | None = None
+) -> str:
     """The report's HTML. ``charts`` are (title, SVG) pairs drawn by casetrail from counts only."""
-    template = environment().get_template("report.html.j2")
+    template = environment(redactor).get_template("report.html.j2")
     own_charts = [(title, Markup(svg)) for title, svg in charts or []]  # noqa: S704 (casetrail's own SVG)
     return template.render(**context, css=Markup(stylesheet()), charts=own_charts)  # noqa: S704 (own CSS)

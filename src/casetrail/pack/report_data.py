@@ -10,6 +10,7 @@ stay plain data here: the template escapes them, so evidence is never markup.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -90,13 +91,13 @@ class Thread:
     events: list[TimelineEvent] = field(default_factory=list)
 
 
-def _appendix(case: Case, known_total: int | None) -> tuple[list[Thread], int, bool]:
+def _appendix(case: Case, known_total: int | None, scope: TimelineFilter) -> tuple[list[Thread], int, bool]:
     """Messages grouped by channel and conversation, up to APPENDIX_MAX; and the total. With the
     total already known (the pack has just written every event), the timeline is read only as far
     as the appendix goes."""
     threads: OrderedDict[tuple[str, int | None], Thread] = OrderedDict()
     total = 0
-    for event in stream_timeline(case, TimelineFilter()):
+    for event in stream_timeline(case, scope):
         total += 1
         if total > APPENDIX_MAX:
             if known_total is not None:
@@ -126,15 +127,22 @@ def build_report(
     person: str | None,
     accounts: frozenset[str] | None,
     today: date,
-    withheld: frozenset[str] = frozenset(),
+    withheld: Mapping[str, str] | None = None,
     events_total: int | None = None,
+    scope: TimelineFilter | None = None,
+    covers: Sequence[str] = (),
+    redacted: bool = False,
 ) -> dict[str, Any]:
     """The template's context: plain values only (the template escapes every one of them).
-    ``events_total`` is the number of events in the timeline, when the caller has counted them."""
+    ``withheld`` maps each exhibit left out of the pack to the reason; ``events_total`` is the
+    number of events in the pack, when the caller has counted them; ``scope`` the part of the case
+    the pack covers, and ``covers`` that scope in words."""
+    withheld = withheld or {}
+    scope = scope or TimelineFilter()
     chronology = Chronology()
     offences = OffenceEvidence(packaged_rules(), case.timezone)
-    findings: Findings = run_analysis(case, accounts, [chronology, offences])
-    threads, total, summarised = _appendix(case, events_total)
+    findings: Findings = run_analysis(case, accounts, [chronology, offences], scope=scope)
+    threads, total, summarised = _appendix(case, events_total, scope)
     exhibits = [
         {
             "ref": e.ref,
@@ -145,7 +153,7 @@ def build_report(
             "acquired_at": e.added_at,
             "acquired_by": e.details.get("acquired_by", case.producer.name),
             "expunged": bool(e.details.get("expunged")),
-            "withheld": e.ref in withheld or (e.inside or "") in withheld,
+            "withheld": withheld.get(e.ref),
         }
         for e in list_exhibits(case)
     ]
@@ -184,4 +192,6 @@ def build_report(
         "appendix_max": APPENDIX_MAX,
         "appendix_summarised": summarised,
         "versions": findings.versions,
+        "covers": list(covers),
+        "redacted": redacted,
     }

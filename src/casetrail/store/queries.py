@@ -53,6 +53,7 @@ class TimelineFilter:
     all_versions: bool = False
     accounts: frozenset[str] | None = None  # a linked person's accounts (store/people.py)
     region: str | None = None  # where national numbers are read, for matching ``accounts``
+    with_diary: bool = False  # with ``accounts``: the victim's diary entries are kept too
 
 
 @dataclass
@@ -206,24 +207,37 @@ def iter_events(
             yield from ((block, e) for e in reader.events(block.id) if e.occurred_us is None)
 
 
-def sourced_events_in_time_order(case: Case) -> Iterator[tuple[str, int | None, str | None, StoredEvent]]:
+def sourced_events_in_time_order(
+    case: Case, filt: TimelineFilter | None = None
+) -> Iterator[tuple[str, int | None, str | None, StoredEvent]]:
     """Every timed event of the case (the standing version of an amended diary entry), oldest first,
-    streamed, with its channel, conversation and the exhibit it was first read from."""
+    streamed, with its channel, conversation and the exhibit it was first read from; ``filt`` keeps
+    a part of the case (a pack's dates, channels or people)."""
+    filt = filt or TimelineFilter()
+    since = to_micros(filt.since) if filt.since else -(1 << 62)
+    until = to_micros(filt.until) if filt.until else 1 << 62
     with case.reader.connect() as conn:
         refs = dict(conn.execute(select(exhibits.c.id, exhibits.c.ref)).all())
         superseded = {bytes(old) for (old,) in conn.execute(select(event_supersedes.c.supersedes)).all()}
         reader = BlockReader(case, conn)
-        for block, event in iter_events(reader, _blocks(conn, TimelineFilter()), -(1 << 62), 1 << 62):
+        for block, event in iter_events(reader, _blocks(conn, filt), since, until):
             if event.identity in superseded:  # an amended diary entry: its newer version stands
+                continue
+            if not _matches(filt, event, block.channel):
                 continue
             ref = refs.get(block.exhibit_id) if block.exhibit_id is not None else None
             yield block.channel, block.conversation_id, ref, event
 
 
+def is_diary(event: StoredEvent) -> bool:
+    """The victim's own record: no sender, no direction, not an app notice."""
+    return event.direction == "n/a" and event.sender is None and event.kind != "system"
+
+
 def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:
     if filt.kinds and event.kind not in filt.kinds:
         return False
-    if filt.accounts is not None:
+    if filt.accounts is not None and not (filt.with_diary and is_diary(event)):
         named = event_accounts(channel, event.sender, event.recipients, event.details, filt.region)
         if not any(account.id in filt.accounts for account in named):
             return False
