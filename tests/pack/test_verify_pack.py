@@ -192,6 +192,6 @@ def test_a_pack_from_someone_else_cannot_point_verify_pack_outside_it(
     (folder / "exhibits" / "link.txt").symlink_to(secret)
     found = verify_pack(folder)
     assert found.problems == [
-        "../outside.txt: missing (exhibit RH/1)",
+        "../outside.txt: points outside the pack (exhibit RH/1); it was not read",
         "exhibits/RH-1.txt: not in the manifest (added)",
     ]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, open_case, read_passphrase
+from casetrail.cli.options import CaseOption, JsonOption, open_case, read_passphrase, read_secret
 from casetrail.render.terminal import identifier
 from casetrail.store.case import Case, Producer, check_initials, check_region
 from casetrail.store.queries import list_exhibits
-from casetrail.store.verify import verify_case
+from casetrail.store.verify import EARLIER_PACK, EarlierPack, verify_case
 
 
 def _initials_of(name: str) -> str:
@@ -92,12 +92,31 @@ def verify(
     repair: Annotated[
         bool, typer.Option("--repair", help="Remove stored files left by interrupted imports.")
     ] = False,
+    pack: Annotated[
+        Path | None,
+        typer.Option(
+            "--pack",
+            help="An earlier pack of this case (folder, zip or age file): the case's audit log must "
+            "still begin with the entries it recorded.",
+        ),
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option("--identity", help="The age private key file, for an encrypted --pack.")
+    ] = None,
 ) -> None:
-    """Re-hash every exhibit and walk the audit chain; exits non-zero on any mismatch."""
+    """Re-hash every exhibit and walk the audit chain; exits non-zero on any mismatch.
+
+    With --pack, also check that the case still holds every audit entry an earlier pack recorded.
+    """
+    earlier, about_pack = _read_pack(pack, identity) if pack is not None else (None, {})
     with open_case(case) as opened:
-        report = verify_case(opened, repair=repair)
+        report = verify_case(opened, repair=repair, earlier=earlier)
     if as_json:
-        print_json({"ok": report.ok, "checks": [c.to_json() for c in report.checks]})
+        result: dict[str, Any] = {"ok": report.ok, "checks": [c.to_json() for c in report.checks]}
+        if earlier is not None:
+            pack_checks = [c.ok for c in report.checks if c.name == EARLIER_PACK]
+            result["pack"] = {**about_pack, "ok": bool(pack_checks) and all(pack_checks)}
+        print_json(result)
     else:
         for check in report.checks:
             mark = "[green]ok[/]  " if check.ok else "[bold red]FAIL[/]"
@@ -107,3 +126,26 @@ def verify(
         console.print("All checks passed." if report.ok else "[bold red]Verification failed.[/]")
     if not report.ok:
         raise typer.Exit(2)
+
+
+def _read_pack(path: Path, identity: Path | None) -> tuple[EarlierPack, dict[str, Any]]:
+    """The audit entries an earlier pack recorded, and what to say about it in --json.
+
+    Read before the case is opened, so a pack that cannot be read stops the command early.
+    """
+    from casetrail.cli.pack_cmds import PACK_PASSPHRASE_ENV
+    from casetrail.pack.verify import AGE_MAGIC, read_pack_audit
+
+    passphrase = None
+    if identity is None and path.is_file():
+        with path.open("rb") as probe:
+            if probe.read(len(AGE_MAGIC)) == AGE_MAGIC:
+                passphrase = read_secret(PACK_PASSPHRASE_ENV, "The pack's passphrase", what="pack passphrase")
+    recorded = read_pack_audit(path, identity, passphrase)
+    about = {
+        "path": str(path),
+        "manifest_sha256": recorded.manifest_sha256,
+        "entries": recorded.size,
+        "merkle_root": recorded.root,
+    }
+    return EarlierPack(path.name, recorded.case_id, recorded.entries, recorded.root, recorded.problems), about

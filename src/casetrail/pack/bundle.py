@@ -31,10 +31,11 @@ from casetrail.pack.redact import Redactor, build_redactor
 from casetrail.pack.report import render_html
 from casetrail.pack.report_data import build_report
 from casetrail.pack.scope import PackScope
-from casetrail.store.audit_log import utc_now
+from casetrail.store.audit_log import GENESIS, utc_now
 from casetrail.store.case import Case
 from casetrail.store.exhibits import exhibit_meta
-from casetrail.store.tables import exhibits
+from casetrail.store.header import Checkpoint
+from casetrail.store.tables import audit_log, exhibits
 
 MANIFEST = "manifest.json"
 REPORT_HTML = "report.html"
@@ -180,22 +181,27 @@ def _exhibit_entries(
         yield {**entry, "included": True, "file": f"exhibits/{name}"}
 
 
-def write_audit_log(case: Case, folder: Path) -> tuple[int, str, str]:
-    """audit-log.json: every audit entry's hash, in order (no details: they stay in the case);
-    returns the count, the Merkle root and the file's SHA-256."""
+@dataclass(frozen=True)
+class AuditRecord:
+    checkpoint: Checkpoint  # size, head, Merkle root and MAC of the entries in audit-log.json
+    sha256: str  # of audit-log.json
+
+
+def write_audit_log(case: Case, folder: Path) -> AuditRecord:
+    """audit-log.json: every audit entry's hash, in order (no details: they stay in the case), and
+    the checkpoint of exactly those entries (read in one query, so they cannot disagree)."""
     with case.reader.connect() as conn:
-        hashes = [entry.entry_hash for entry in case.audit.entries(conn)]
+        hashes = list(conn.execute(select(audit_log.c.entry_hash).order_by(audit_log.c.seq)).scalars())
+    checkpoint = case.audit.checkpoint(len(hashes), hashes[-1] if hashes else GENESIS, merkle_root(hashes))
     encoded = orjson.dumps({"format": "casetrail-audit-hashes", "entries": hashes}) + b"\n"
     (folder / AUDIT_LOG).write_bytes(encoded)
-    return len(hashes), merkle_root(hashes), hashlib.sha256(encoded).hexdigest()
+    return AuditRecord(checkpoint, hashlib.sha256(encoded).hexdigest())
 
 
 def build_manifest(
-    case: Case, entries: list[dict[str, Any]], events: Any, audit: tuple[int, str, str] | None = None
+    case: Case, entries: list[dict[str, Any]], events: ExportCounts, audit: AuditRecord
 ) -> dict[str, Any]:
-    with case.reader.connect() as conn:
-        size, head = case.audit.head(conn)
-    checkpoint = case.audit.checkpoint(size, head)
+    checkpoint = audit.checkpoint
     return {
         "format": FORMAT,
         "version": 1,
@@ -208,10 +214,10 @@ def build_manifest(
             "timezone": case.timezone.key,
         },
         "audit": {
-            "entries": size,
-            "head": head,
-            "checkpoint_mac": checkpoint.mac,
-            "merkle_root": audit[1] if audit else None,
+            "entries": checkpoint.size,
+            "head": checkpoint.head,
+            "merkle_root": checkpoint.root,
+            "checkpoint_mac": checkpoint.mac,  # over the case id, size, head and root (docs/pack.md)
         },
         "exhibits": entries,
         "files": {
@@ -320,7 +326,7 @@ def write_pack(
         manifest = build_manifest(case, entries, events, audit)
         manifest["scope"] = {**scope.to_json(), "redacted": redact}
         manifest["files"].update({name: {"sha256": digest} for name, digest in reports.items()})
-        manifest["files"][AUDIT_LOG] = {"sha256": audit[2], "entries": audit[0]}
+        manifest["files"][AUDIT_LOG] = {"sha256": audit.sha256, "entries": audit.checkpoint.size}
         encoded = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
         (building / MANIFEST).write_bytes(encoded)
         os.replace(building, out)

@@ -13,6 +13,7 @@ Each drawn bar or cell carries an SVG id (``bar-...``, ``cell-...``) that tests 
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -99,15 +100,39 @@ def _style() -> Iterator[None]:
 def _svg(name: str, draw: Callable[[Figure], None], height: float) -> str:
     """The chart as an SVG element with root id ``chart-<name>``.
 
-    Other ids in it are matplotlib's, derived from content (clip boxes, glyphs, hatchings), so when
-    several charts are inlined in one page a repeated id always names identical content."""
+    Every id matplotlib made in it (groups, clip boxes, glyphs) is prefixed with the chart's name,
+    with the references to it, so the charts inlined in one page never share an id; casetrail's own
+    ids for bars, cells and marks are left as they are."""
     with _style(), matplotlib.rc_context({"svg.id": f"chart-{name}"}):
         figure = Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
         draw(figure)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     document = buffer.getvalue()
-    return document[document.index("<svg") :]  # no XML declaration or DOCTYPE: ready to inline in HTML
+    svg = document[document.index("<svg") :]  # no XML declaration or DOCTYPE: ready to inline in HTML
+    return _own_ids(svg, f"chart-{name}")
+
+
+_ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+#: The ids casetrail gives the parts of its charts (set_gid), unique across the charts already.
+_OWN_IDS = ("band-", "bar-", "cell-", "count-", "line-", "mark-", "label-")
+
+
+def _own_ids(svg: str, root: str) -> str:
+    """Prefix every id matplotlib made, and every reference to one, with ``root``."""
+    ids = {
+        found
+        for found in re.findall(r'\bid="([^"]+)"', svg)
+        if found != root and not found.startswith(_OWN_IDS)
+    }
+
+    def prefixed(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return match.group(1) + (f"{root}-{name}" if name in ids else name)
+
+    return _ID_OR_REFERENCE.sub(prefixed, svg)
 
 
 def _monday(week: str) -> date:

@@ -4,7 +4,9 @@ Anyone holding a pack (an officer, a prosecutor, the defence) can run this. It r
 zip, or the age-encrypted zip (with the private key or passphrase), re-hashes every exhibit and file
 the manifest lists, and reports each difference: a changed byte, a missing or added exhibit, a
 manifest that is not the one whose fingerprint was noted when the pack was made. Nothing is
-extracted: a pack from someone else is read member by member, like any other untrusted archive.
+extracted: a pack from someone else is read member by member, like any other untrusted archive. A
+damaged zip or age file, a manifest that is not one, and a path leading outside the pack are each
+reported in plain words (a problem, or one CasetrailError), never followed and never a traceback.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import hashlib
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Protocol
+from types import TracebackType
+from typing import IO, Any, Protocol, cast
 
 import orjson
 
@@ -27,7 +31,19 @@ from casetrail.pack.bundle import AUDIT_LOG, FORMAT, MANIFEST, REPORT_HTML
 from casetrail.pack.merkle import merkle_root
 
 AGE_MAGIC = b"age-encryption.org/v1"
+_ENTRY_HASH = re.compile(r"[0-9a-f]{64}")
 CHUNK = 1024 * 1024
+# What reading a damaged zip member can raise: a bad header or CRC, broken deflate data, a member cut
+# short, an encrypted member or an unknown compression method.
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+
+
+class DamagedFile(CasetrailError):
+    """A file inside a pack zip that cannot be read back: the zip was cut short or changed there."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name}: cannot be read from the zip (the zip is damaged there)")
 
 
 @dataclass
@@ -95,7 +111,36 @@ class _Zip:
         }
 
     def open(self, name: str) -> IO[bytes]:
-        return self.archive.open(self.prefix + name)
+        try:
+            member = self.archive.open(self.prefix + name)
+        except _ZIP_DAMAGE:
+            raise DamagedFile(name) from None
+        return cast(IO[bytes], _Guarded(member, name))
+
+
+class _Guarded:
+    """A zip member whose read errors become :class:`DamagedFile`, which names it (no traceback)."""
+
+    def __init__(self, member: IO[bytes], name: str) -> None:
+        self.member = member
+        self.name = name
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.member.read(size)
+        except _ZIP_DAMAGE:
+            raise DamagedFile(self.name) from None
+
+    def close(self) -> None:
+        self.member.close()
+
+    def __enter__(self) -> _Guarded:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def _digest(reader: _Reader, name: str, limit: int) -> tuple[str, int]:
@@ -114,7 +159,7 @@ def _check(reader: _Reader, expect: str | None) -> PackCheck:
     present = reader.names()
     if MANIFEST not in present:
         raise CasetrailError("This is not a casetrail pack: it has no manifest.json.")
-    with reader.open(MANIFEST) as handle:
+    with reader.open(MANIFEST) as handle:  # a damaged manifest stops the check: DamagedFile says so
         raw = handle.read(64 * 1024 * 1024)
     found.manifest_sha256 = hashlib.sha256(raw).hexdigest()
     if expect and expect.lower() != found.manifest_sha256:
@@ -128,6 +173,10 @@ def _check(reader: _Reader, expect: str | None) -> PackCheck:
         return found
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found.problems.append("manifest.json: not a casetrail pack manifest")
+        return found
+    shape = _shape_problems(manifest)
+    if shape:  # nothing in it can be relied on to say what the pack should hold
+        found.problems += shape
         return found
     listed = (
         {MANIFEST}
@@ -143,21 +192,86 @@ def _check(reader: _Reader, expect: str | None) -> PackCheck:
     return found
 
 
+def _shape_problems(manifest: dict[str, Any]) -> list[str]:
+    """What makes a manifest unusable as a list of what the pack holds (it came from someone else)."""
+    exhibits, files, audit = manifest.get("exhibits"), manifest.get("files", {}), manifest.get("audit", {})
+    if not isinstance(exhibits, list):
+        return ['manifest.json: it has no list of exhibits ("exhibits" is missing or not a list)']
+    problems = [
+        f"manifest.json: exhibit entry {number} is not complete (it needs a file, a size and a SHA-256)"
+        for number, entry in enumerate(exhibits, start=1)
+        if not _complete_exhibit(entry)
+    ]
+    if not isinstance(files, dict) or not all(isinstance(facts, dict) for facts in files.values()):
+        problems.append('manifest.json: its list of files ("files") is not readable')
+    if not isinstance(audit, dict):
+        problems.append('manifest.json: its audit record ("audit") is not readable')
+    return problems
+
+
+def _complete_exhibit(entry: object) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    if not entry.get("included"):
+        return True  # withheld: only its ref and hash are listed
+    size = entry.get("size")
+    return (
+        isinstance(entry.get("file"), str)
+        and isinstance(entry.get("sha256"), str)
+        and isinstance(size, int)
+        and not isinstance(size, bool)
+        and size >= 0
+    )
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _outside(name: str) -> bool:
+    """A path a manifest names that does not lead to a place inside the pack (never read)."""
+    return (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or "\0" in name
+        or bool(_DRIVE.match(name))
+        or ".." in PurePosixPath(name).parts
+    )
+
+
+def _hashed(
+    reader: _Reader, name: str, limit: int, present: set[str], what: str, found: PackCheck
+) -> tuple[str, int] | None:
+    """SHA-256 and size of a file the manifest lists, or None with the problem noted: a path leading
+    outside the pack (never read), a missing file, or one the zip cannot give back."""
+    if _outside(name):
+        found.problems.append(f"{name}: points outside the pack{what}; it was not read")
+        return None
+    if name not in present:
+        found.problems.append(f"{name}: missing{what}")
+        return None
+    try:
+        return _digest(reader, name, limit)
+    except DamagedFile:
+        found.problems.append(f"{name}: damaged in the zip, it cannot be read{what}")
+        return None
+
+
 def _check_exhibits(
     reader: _Reader, manifest: dict[str, Any], present: set[str], found: PackCheck
 ) -> set[str]:
     listed: set[str] = set()
-    for entry in manifest.get("exhibits", []):
+    for entry in manifest["exhibits"]:
         if not entry.get("included"):
             continue
-        name = str(entry.get("file", ""))
+        name = entry["file"]
         listed.add(name)
-        if name not in present:
-            found.problems.append(f"{name}: missing (exhibit {entry.get('ref')})")
+        what = f" (exhibit {entry.get('ref')})"
+        hashed = _hashed(reader, name, entry["size"], present, what, found)
+        if hashed is None:
             continue
-        sha256, size = _digest(reader, name, int(entry.get("size", 0)))
         found.exhibits_checked += 1
-        if sha256 != entry.get("sha256") or size != entry.get("size"):
+        if hashed != (entry["sha256"], entry["size"]):
             found.problems.append(f"{name}: changed (exhibit {entry.get('ref')} does not match its SHA-256)")
     return listed
 
@@ -166,12 +280,11 @@ def _check_files(reader: _Reader, manifest: dict[str, Any], present: set[str], f
     listed: set[str] = set()
     for name, facts in sorted(manifest.get("files", {}).items()):
         listed.add(name)
-        if name not in present:
-            found.problems.append(f"{name}: missing")
+        hashed = _hashed(reader, name, 1 << 40, present, "", found)
+        if hashed is None:
             continue
-        sha256, _size = _digest(reader, name, 1 << 40)
         found.files_checked += 1
-        if sha256 != facts.get("sha256"):
+        if hashed[0] != facts.get("sha256"):
             found.problems.append(f"{name}: changed (does not match its SHA-256)")
     return listed
 
@@ -181,8 +294,11 @@ _SCHEDULE_ROW = re.compile(rb'<tr data-ref="([^"]{1,40})" data-sha256="([0-9a-f]
 
 def _check_report(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -> None:
     """The report's exhibit schedule must name the same hash as the manifest for every exhibit."""
-    with reader.open(REPORT_HTML) as handle:
-        html = handle.read(512 * 1024 * 1024)
+    try:
+        with reader.open(REPORT_HTML) as handle:
+            html = handle.read(512 * 1024 * 1024)
+    except DamagedFile:
+        return  # already a problem: its hash could not be checked either
     named = {ref.decode(): digest.decode() for ref, digest in _SCHEDULE_ROW.findall(html)}
     for entry in manifest.get("exhibits", []):
         ref = str(entry.get("ref"))
@@ -194,11 +310,13 @@ def _check_report(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -
 
 def _audit_hashes(reader: _Reader, manifest: dict[str, Any], found: PackCheck) -> list[str]:
     """The audit entries' hashes in the pack, checked against the manifest's Merkle root."""
-    with reader.open(AUDIT_LOG) as handle:
-        raw = handle.read(256 * 1024 * 1024)
     try:
-        hashes = [str(h) for h in orjson.loads(raw).get("entries", [])]
-    except (orjson.JSONDecodeError, AttributeError):
+        with reader.open(AUDIT_LOG) as handle:
+            raw = handle.read(256 * 1024 * 1024)
+    except DamagedFile:
+        return []  # already a problem: its hash could not be checked either
+    hashes = _entry_hashes(raw)
+    if hashes is None:
         found.problems.append(f"{AUDIT_LOG}: not valid")
         return []
     found.merkle_root = str(manifest.get("audit", {}).get("merkle_root"))
@@ -233,16 +351,53 @@ def _opened(path: Path, identity: Path | None, passphrase: str | None) -> Iterat
     with path.open("rb") as probe:
         magic = probe.read(len(AGE_MAGIC))
     if magic == AGE_MAGIC:
+        _readable_key_file(identity)
         with tempfile.TemporaryDirectory(prefix="casetrail-verify-") as scratch:
             opened = Path(scratch) / "pack.zip"
-            age_files.decrypt(path, opened, identity=identity, passphrase=passphrase)
+            _decrypt(path, opened, identity, passphrase)
+            if not zipfile.is_zipfile(opened):
+                raise CasetrailError(f"{path.name} was decrypted, but what it holds is not a pack zip.")
             with _opened(opened, None, None) as reader:
                 yield reader
         return
-    if not zipfile.is_zipfile(path):
-        raise CasetrailError(f"{path.name} is not a pack folder, a pack zip or an age-encrypted pack.")
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path) if zipfile.is_zipfile(path) else None
+    except _ZIP_DAMAGE:
+        archive = None
+    if archive is None:
+        raise CasetrailError(_not_a_pack(path.name, magic))
+    with archive:
         yield _Zip(archive)
+
+
+def _decrypt(path: Path, target: Path, identity: Path | None, passphrase: str | None) -> None:
+    try:
+        age_files.decrypt(path, target, identity=identity, passphrase=passphrase)
+    except OSError as error:
+        if error.errno is not None:
+            raise  # the disk, not the pack
+        # pyrage reports a stream that ends early or whose chunks were changed as a bare OSError
+        raise CasetrailError(f"{path.name} could not be decrypted: it is cut short or damaged.") from None
+
+
+def _not_a_pack(name: str, magic: bytes) -> str:
+    if magic.startswith(b"PK"):
+        return f"{name} is a damaged zip (cut short or changed): it cannot be read as a pack."
+    return f"{name} is not a pack folder, a pack zip or an age-encrypted pack."
+
+
+def _readable_key_file(identity: Path | None) -> None:
+    """A missing or unreadable key file is said plainly, before anything is decrypted."""
+    if identity is None:
+        return
+    if not identity.is_file():
+        raise CasetrailError(f"{identity} does not exist: give the file holding the age private key.")
+    try:
+        identity.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CasetrailError(f"{identity.name} is not an age private key file (it is not text).") from None
+    except OSError as error:
+        raise CasetrailError(f"{identity.name} could not be read ({error.strerror}).") from None
 
 
 def verify_pack(
@@ -263,3 +418,79 @@ def verify_pack(
         found.problems += [f"{against.name}: {problem}" for problem in earlier.problems]
         found.problems += check_against(found, earlier)
     return found
+
+
+@dataclass(frozen=True)
+class PackAudit:
+    """What a pack recorded of its case's audit log, for ``casetrail verify --pack`` (G-10).
+
+    ``problems`` says why its record cannot be trusted (audit-log.json edited, or not giving the
+    manifest's Merkle root); when it is not empty, ``entries`` must not be compared with anything.
+    """
+
+    case_id: str | None
+    entries: list[str]
+    root: str
+    manifest_sha256: str
+    problems: list[str]
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+
+def read_pack_audit(path: Path, identity: Path | None = None, passphrase: str | None = None) -> PackAudit:
+    """The audit entry hashes and Merkle root an earlier pack (folder, zip or age file) recorded,
+    checked against its own manifest. Exhibits are not re-hashed: ``verify-pack`` does that."""
+    with _opened(path, identity, passphrase) as reader:
+        present = reader.names()
+        if MANIFEST not in present:
+            raise CasetrailError(f"{path.name} is not a casetrail pack: it has no manifest.json.")
+        with reader.open(MANIFEST) as handle:
+            raw = handle.read(64 * 1024 * 1024)
+        manifest = _manifest_of(raw, path)
+        if AUDIT_LOG not in present:
+            raise CasetrailError(
+                f"{path.name} carries no audit log (it was made by an older casetrail), "
+                "so the case cannot be compared with it."
+            )
+        problems: list[str] = []
+        files = manifest.get("files")
+        listed = files.get(AUDIT_LOG) if isinstance(files, dict) else None
+        if not isinstance(listed, dict) or _digest(reader, AUDIT_LOG, 1 << 40)[0] != listed.get("sha256"):
+            problems.append(f"{AUDIT_LOG}: changed (does not match the manifest's SHA-256)")
+        with reader.open(AUDIT_LOG) as handle:
+            entries = _entry_hashes(handle.read(256 * 1024 * 1024))
+    audit = manifest.get("audit")
+    root = str(audit.get("merkle_root")) if isinstance(audit, dict) else ""
+    if entries is None:
+        problems.append(f"{AUDIT_LOG}: not valid")
+        entries = []
+    elif merkle_root(entries) != root:
+        problems.append(f"{AUDIT_LOG}: its entries do not give the manifest's Merkle root")
+    case = manifest.get("case")
+    case_id = str(case["id"]) if isinstance(case, dict) and case.get("id") is not None else None
+    return PackAudit(case_id, entries, root, hashlib.sha256(raw).hexdigest(), problems)
+
+
+def _manifest_of(raw: bytes, path: Path) -> dict[str, Any]:
+    try:
+        manifest = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise CasetrailError(f"{path.name}: its manifest.json is not a casetrail pack manifest.")
+    return manifest
+
+
+def _entry_hashes(raw: bytes) -> list[str] | None:
+    """The entry hashes of audit-log.json, or None unless every one is a SHA-256 in hex."""
+    try:
+        entries = orjson.loads(raw).get("entries")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    if not isinstance(entries, list) or not all(
+        isinstance(h, str) and _ENTRY_HASH.fullmatch(h) for h in entries
+    ):
+        return None
+    return [str(h) for h in entries]

@@ -1,8 +1,10 @@
 """Append-only audit log: every entry carries the hash of the one before it.
 
-Leaf hash = SHA-256(0x00 || previous hash || canonical JSON of the entry), the RFC 6962 leaf prefix,
-so the same leaves can later feed a Merkle tree for pack checkpoints. Actor and details are sealed
-(they can name people and files); the hash covers their plaintext, so verifying needs the case key.
+Leaf hash = SHA-256(0x00 || previous hash || canonical JSON of the entry), the RFC 6962 leaf prefix.
+The entry hashes are also the leaves of an RFC 6962 Merkle tree (store/merkle.py): the checkpoint in
+case.json and every pack record its root, so a case can be shown to still begin with what an earlier
+pack saw. Actor and details are sealed (they can name people and files); the hash covers their
+plaintext, so verifying needs the case key.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from casetrail.crypto.fields import FieldCipher, FieldTampered, storable
 from casetrail.store.header import Checkpoint
+from casetrail.store.merkle import EMPTY_ROOT, MerkleTree
 from casetrail.store.tables import audit_log
 
 GENESIS = "0" * 64
@@ -86,12 +89,48 @@ class AuditLog:
         last = conn.execute(select(audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)).scalar()
         return int(size), str(last or GENESIS)
 
-    def checkpoint(self, size: int, head: str) -> Checkpoint:
-        return Checkpoint(size, head, self._mac(size, head))
+    def entry_hash_at(self, conn: Connection, seq: int) -> str | None:
+        found = conn.execute(select(audit_log.c.entry_hash).where(audit_log.c.seq == seq)).scalar()
+        return None if found is None else str(found)
 
-    def _mac(self, size: int, head: str) -> str:
-        message = f"{self.case_id}|{size}|{head}".encode()
-        return hmac.new(self.mac_key, message, hashlib.sha256).hexdigest()
+    def checkpoint(self, size: int, head: str, root: str | None = None) -> Checkpoint:
+        """A MACed checkpoint; without ``root``, the older form that recorded none."""
+        return Checkpoint(size, head, self._mac(size, head, root), root)
+
+    def current_checkpoint(self, conn: Connection) -> Checkpoint:
+        """The checkpoint of the whole log as it is now: size, head and Merkle root (one pass)."""
+        return self.checkpoint_at(conn, None)
+
+    def checkpoint_at(self, conn: Connection, size: int | None) -> Checkpoint:
+        """The checkpoint of the log's first ``size`` entries (all of them when None)."""
+        query = select(audit_log.c.entry_hash).order_by(audit_log.c.seq)
+        tree, head = MerkleTree(), GENESIS
+        for head in conn.execute(query if size is None else query.limit(size)).scalars():
+            tree.add(head)
+        return self.checkpoint(tree.size, head, tree.root())
+
+    def authentic(self, checkpoint: Checkpoint) -> bool:
+        """Whether the checkpoint was made with this case's key (in its old or new form)."""
+        expected = self._mac(checkpoint.size, checkpoint.head, checkpoint.root)
+        return hmac.compare_digest(checkpoint.mac, expected)
+
+    def _mac(self, size: int, head: str, root: str | None) -> str:
+        message = f"{self.case_id}|{size}|{head}" + ("" if root is None else f"|root={root}")
+        return hmac.new(self.mac_key, message.encode(), hashlib.sha256).hexdigest()
+
+    def first_difference(self, conn: Connection, recorded: Sequence[str]) -> tuple[int | None, str]:
+        """Where the log stops holding ``recorded`` (a pack's entry hashes, in order): the 1-based
+        position of the first entry it lacks or holds differently, or None; and the Merkle root of
+        the log's first ``len(recorded)`` entries."""
+        tree, differs = MerkleTree(), None
+        query = select(audit_log.c.entry_hash).order_by(audit_log.c.seq).limit(len(recorded))
+        for position, entry_hash in enumerate(conn.execute(query).scalars(), start=1):
+            if differs is None and entry_hash != recorded[position - 1]:
+                differs = position
+            tree.add(entry_hash)
+        if differs is None and tree.size < len(recorded):
+            differs = tree.size + 1
+        return differs, tree.root()
 
     def entries(self, conn: Connection) -> Iterator[AuditEntry]:
         for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)):
@@ -108,28 +147,39 @@ class AuditLog:
         """Walk the whole chain; report the first break and any checkpoint mismatch."""
         problems: list[AuditProblem] = []
         expected_seq, prev = 1, GENESIS
-        hashes: dict[int, str] = {}
+        tree, at_checkpoint = MerkleTree(), (GENESIS, EMPTY_ROOT)
         for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)):
             problem = self._check_row(row, expected_seq, prev)
             if problem:
-                problems.append(AuditProblem(row.seq, problem))
+                problems.append(AuditProblem(min(row.seq, expected_seq), problem))
                 break
-            if checkpoint and row.seq == checkpoint.size:
-                hashes[row.seq] = row.entry_hash
+            tree.add(row.entry_hash)
+            if checkpoint and tree.size == checkpoint.size:
+                at_checkpoint = (row.entry_hash, tree.root())
             expected_seq, prev = row.seq + 1, row.entry_hash
-        size = expected_seq - 1
         if not problems and checkpoint is not None:
-            if not hmac.compare_digest(checkpoint.mac, self._mac(checkpoint.size, checkpoint.head)):
-                problems.append(AuditProblem(checkpoint.size, "the checkpoint in case.json is not authentic"))
-            elif size < checkpoint.size:
-                problems.append(
-                    AuditProblem(
-                        size + 1, f"log has {size} entries but the checkpoint recorded {checkpoint.size}"
-                    )
-                )
-            elif checkpoint.size and hashes.get(checkpoint.size) != checkpoint.head:
-                problems.append(AuditProblem(checkpoint.size, "entry does not match the recorded checkpoint"))
+            mismatch = self._against_checkpoint(checkpoint, tree.size, *at_checkpoint)
+            problems += [mismatch] if mismatch else []
         return problems
+
+    def _against_checkpoint(
+        self, checkpoint: Checkpoint, size: int, head: str, root: str
+    ) -> AuditProblem | None:
+        """The intact log against the header's checkpoint: authentic, not shorter, same head and root."""
+        if not self.authentic(checkpoint):
+            return AuditProblem(checkpoint.size, "the checkpoint in case.json is not authentic")
+        if size < checkpoint.size:
+            return AuditProblem(
+                size + 1, f"log has {size} entries but the checkpoint recorded {checkpoint.size}"
+            )
+        if checkpoint.size and head != checkpoint.head:
+            return AuditProblem(checkpoint.size, "entry does not match the recorded checkpoint")
+        if checkpoint.root is not None and root != checkpoint.root:
+            return AuditProblem(
+                checkpoint.size,
+                f"the first {checkpoint.size} entries do not give the Merkle root recorded in case.json",
+            )
+        return None
 
     def _check_row(self, row: Any, expected_seq: int, prev: str) -> str | None:
         if row.seq != expected_seq:

@@ -129,9 +129,9 @@ def create_backup(case: Case, out: Path) -> BackupResult:
         _copy_database(case, db_copy)
         crash_point("backup-db-copied")
         snap = _read_snapshot(case, db_copy)
-        header = replace(
-            read_header(case.layout), checkpoint=case.audit.checkpoint(snap.audit_size, snap.audit_head)
-        )
+        with case.reader.connect() as conn:  # the log only grows: its first entries are the copy's
+            checkpoint = case.audit.checkpoint_at(conn, snap.audit_size)
+        header = replace(read_header(case.layout), checkpoint=checkpoint)
         header_bytes = json.dumps(header.to_json(), indent=2).encode()
         partial = work / "backup.zip"
         members = _write_archive(case, partial, header_bytes, db_copy, snap)

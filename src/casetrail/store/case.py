@@ -26,7 +26,7 @@ from casetrail.model.accounts import region_of_zone
 from casetrail.store.audit_log import AuditLog, utc_now
 from casetrail.store.blobs import BlobStore
 from casetrail.store.db import busy_guard, check_readable, make_engine, upgrade_schema
-from casetrail.store.header import CaseHeader, read_header, write_header
+from casetrail.store.header import CaseHeader, Checkpoint, read_header, write_header
 from casetrail.store.layout import CaseLayout, header_lock
 from casetrail.store.migrate import check_schema_revision
 from casetrail.store.tables import case_info
@@ -214,16 +214,29 @@ class Case:
             self.audit.append(conn, "key wrapping changed", self.producer.name, {"kdf": params.to_dict()})
 
     def save_checkpoint(self) -> None:
-        """Record the log's size and head in case.json; never moves it backwards.
+        """Record the log's size, head and Merkle root in case.json; never moves it backwards.
 
+        It moves forward only from a checkpoint that is authentic and that the log still holds, so
+        a truncated or edited log cannot be covered by the next command's checkpoint: verify keeps
+        reporting it. An older header without a root gets one as soon as it is saved again.
         The header on disk is re-read under a lock, so two commands finishing at once cannot undo
         each other's changes (a checkpoint, or a new key wrapping).
         """
         with header_lock(self.layout):
             current = read_header(self.layout)
+            old = current.checkpoint
             with self.reader.connect() as conn:
-                size, head = self.audit.head(conn)
-            if current.checkpoint is None or current.checkpoint.size < size:
-                current = current.with_checkpoint(self.audit.checkpoint(size, head))
+                now = self.audit.current_checkpoint(conn)
+                still_held = old is None or self._still_holds(conn, old)
+            if still_held and (
+                old is None or old.size < now.size or (old.size == now.size and old.root is None)
+            ):
+                current = current.with_checkpoint(now)
                 write_header(self.layout, current)
             self.header = current
+
+    def _still_holds(self, conn: Connection, old: Checkpoint) -> bool:
+        """Whether ``old`` is authentic and the log's entry ``old.size`` still has its head."""
+        if not self.audit.authentic(old):
+            return False
+        return not old.size or self.audit.entry_hash_at(conn, old.size) == old.head

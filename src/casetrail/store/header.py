@@ -29,11 +29,17 @@ def _unb64(text: object) -> bytes:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """Size and head hash of the audit log, MACed under the audit key (detects a truncated log)."""
+    """Size, head hash and Merkle root of the audit log, MACed under the audit key.
+
+    It catches a truncated or edited log; the root is what a pack records too, so the case can later
+    be shown to still begin with what a pack saw. ``root`` is None in a header written before roots
+    were recorded: such a checkpoint is checked in its old form and rewritten at the next save.
+    """
 
     size: int
     head: str
     mac: str
+    root: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class CaseHeader:
         if self.checkpoint is not None:
             cp = self.checkpoint
             data["checkpoint"] = {"size": cp.size, "head": cp.head, "mac": cp.mac}
+            if cp.root is not None:
+                data["checkpoint"]["root"] = cp.root
         return data
 
     @classmethod
@@ -75,11 +83,18 @@ class CaseHeader:
             salt=_unb64(kdf["salt"]),
             wrap_nonce=_unb64(wrapped["nonce"]),
             wrapped_key=_unb64(wrapped["ciphertext"]),
-            checkpoint=Checkpoint(int(cp["size"]), str(cp["head"]), str(cp["mac"])) if cp else None,
+            checkpoint=_checkpoint(cp) if cp else None,
         )
 
     def with_checkpoint(self, checkpoint: Checkpoint) -> CaseHeader:
         return replace(self, checkpoint=checkpoint)
+
+
+def _checkpoint(data: dict[str, Any]) -> Checkpoint:
+    root = data.get("root")
+    return Checkpoint(
+        int(data["size"]), str(data["head"]), str(data["mac"]), None if root is None else str(root)
+    )
 
 
 def read_header(layout: CaseLayout) -> CaseHeader:

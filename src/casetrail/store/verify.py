@@ -1,4 +1,9 @@
-"""`casetrail verify`: re-hash every exhibit, walk the audit chain, check the database itself."""
+"""`casetrail verify`: re-hash every exhibit, walk the audit chain, check the database itself.
+
+With an earlier pack (``verify --pack``), also check that the case's audit log still begins with the
+entries that pack recorded: the only way to see a case folder rolled back to an older copy, or a
+history rewritten by someone holding the key (G-10, docs/threat-model.md).
+"""
 
 from __future__ import annotations
 
@@ -39,11 +44,31 @@ class VerifyReport:
         self.checks.append(Check(name, ok, detail, subject))
 
 
-def verify_case(case: Case, *, repair: bool = False) -> VerifyReport:
+EARLIER_PACK = "earlier pack"  # the name of the checks verify --pack adds
+
+
+@dataclass(frozen=True)
+class EarlierPack:
+    """What an earlier pack recorded of this case's audit log (read by pack.verify.read_pack_audit).
+
+    ``problems`` are the pack's own (its audit record does not match its manifest): when there are
+    any, the case is not compared with it.
+    """
+
+    name: str
+    case_id: str | None
+    entries: list[str]
+    root: str
+    problems: list[str] = field(default_factory=list)
+
+
+def verify_case(case: Case, *, repair: bool = False, earlier: EarlierPack | None = None) -> VerifyReport:
     report = VerifyReport()
     _check_database(case, report)
     expected = _check_exhibits(case, report)
     _check_audit(case, report)
+    if earlier is not None:
+        _check_earlier(case, earlier, report)
     orphans = case.blobs.all_names() - expected
     if orphans and repair:
         for name in orphans:
@@ -121,3 +146,41 @@ def _check_audit(case: Case, report: VerifyReport) -> None:
         report.add("audit log", False, problem.problem, f"entry {problem.seq}")
     if not problems:
         report.add("audit log", True, f"{size} entries, chain intact, checkpoint matches")
+
+
+def _check_earlier(case: Case, pack: EarlierPack, report: VerifyReport) -> None:
+    """The case's audit log must still begin with the pack's entries, in order, giving its root."""
+    name = EARLIER_PACK
+    if pack.problems:
+        for problem in pack.problems:
+            report.add(name, False, f"pack {pack.name} cannot be relied on: {problem}")
+        return
+    if pack.case_id is not None and pack.case_id != case.keys.case_id:
+        report.add(name, False, f"pack {pack.name} was made from another case")
+        return
+    with case.reader.connect() as conn:
+        differs, root = case.audit.first_difference(conn, pack.entries)
+        size, _ = case.audit.head(conn)
+    if differs is not None:
+        report.add(name, False, _no_longer_holds(pack, differs, size), f"entry {differs}")
+    elif root != pack.root:
+        count = len(pack.entries)
+        report.add(
+            name, False, f"its first {count} entries do not give the Merkle root pack {pack.name} recorded"
+        )
+    else:
+        report.add(
+            name,
+            True,
+            f"the audit log still begins with the {len(pack.entries)} entries pack {pack.name} recorded",
+        )
+
+
+def _no_longer_holds(pack: EarlierPack, position: int, size: int) -> str:
+    why = (
+        f"the case has only {size} entries: it was cut short or put back to an older copy"
+        if position > size
+        else "it holds a different entry there: the case was put back to an older copy or its history "
+        "rewritten"
+    )
+    return f"the case's audit log no longer holds entry {position} that pack {pack.name} recorded ({why})"
