@@ -13,14 +13,15 @@ ALLOWED = {
     "crypto": set(),
     "testing": set(),
     "ingest": {"model"},
-    "importers": {"model", "ingest"},
+    "safety": {"model", "ingest", "rules"},
+    "importers": {"model", "ingest", "safety"},
     "render": set(),
     "demo": set(),
     "rules": set(),
     "store": {"model", "crypto", "ingest", "importers", "testing"},
     "analysis": {"model", "store", "rules"},
     "pack": {"model", "store", "analysis", "render"},
-    "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo", "pack"},
+    "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo", "pack", "safety"},
 }
 
 
