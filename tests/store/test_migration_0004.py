@@ -353,6 +353,7 @@ LATER_TABLES = {
     "event_links",
     "analysis_runs",
     "risk_answers",
+    "safety_plan_marks",
 }
 
 

@@ -18,7 +18,7 @@ ALLOWED = {
     "render": set(),
     "demo": set(),
     "rules": set(),
-    "store": {"model", "crypto", "ingest", "importers", "testing"},
+    "store": {"model", "crypto", "ingest", "importers", "safety", "testing"},
     "analysis": {"model", "store", "rules"},
     "pack": {"model", "store", "analysis", "render"},
     "cli": {"model", "ingest", "importers", "store", "analysis", "rules", "render", "demo", "pack", "safety"},

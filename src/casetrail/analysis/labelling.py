@@ -10,6 +10,7 @@ from typing import Any
 
 from casetrail.analysis.labels import Classifier, Label, Side
 from casetrail.model.accounts import sender_accounts
+from casetrail.model.event import NOTICE_KINDS, SCAN_KINDS
 from casetrail.store.case import Case
 from casetrail.store.event_blocks import StoredEvent
 from casetrail.store.queries import TimelineEvent, as_stored, is_diary
@@ -21,7 +22,7 @@ PERSON_SOURCE = "person"
 
 def side_without_person(event: StoredEvent) -> Side:
     """Whose side an event is on when no person is named: incoming is the other side."""
-    if event.kind == "system":
+    if event.kind in NOTICE_KINDS:
         return "system"
     if is_diary(event):
         return "diary"
@@ -43,6 +44,8 @@ def labels_for(
 ) -> tuple[list[Label], list[dict[str, object]]]:
     """The event's labels with people's decisions applied (a confirmed category the rules missed is
     added, marked as a person's), and the matches set aside with their reasons (as JSON)."""
+    if event.kind in SCAN_KINDS:  # casetrail's own words about a phone scan: nothing to read
+        return [], []
     found = classifier.classify(fields_of(event, side), side)
     decided = decisions.get(event.identity)
     if not decided:

@@ -20,6 +20,7 @@ from casetrail.analysis.findings import CategoryEvidence, Findings, StopRequest,
 from casetrail.analysis.labelling import DIARY_FIELDS, labels_for, side_without_person
 from casetrail.analysis.labels import Classifier, Label, Side, awaits_review
 from casetrail.model.accounts import event_accounts, sender_accounts
+from casetrail.model.event import NOTICE_KINDS
 from casetrail.model.timestamps import EPOCH
 from casetrail.store.case import Case
 from casetrail.store.decisions import diary_links, standing_decisions
@@ -27,7 +28,7 @@ from casetrail.store.event_blocks import StoredEvent, locator_text
 from casetrail.store.queries import TimelineFilter, is_diary, sourced_events_in_time_order
 
 #: Kinds that are not contact: the export's own notices, and the victim's diary about what happened.
-NOT_CONTACT = frozenset(("system", "diary-entry"))
+NOT_CONTACT = NOTICE_KINDS | {"diary-entry"}
 STOP = "IMPACT.STOP_REQUEST"
 AFTER_STOP = "CONTACT.AFTER_STOP"
 NEW_ACCOUNT = "CONTACT.NEW_ACCOUNT"
@@ -60,7 +61,7 @@ class _Sides:
     their_chats: set[int] = field(default_factory=set)
 
     def place(self, channel: str, chat: int | None, event: StoredEvent) -> _Placed:
-        if event.kind == "system" or is_diary(event):
+        if event.kind in NOTICE_KINDS or is_diary(event):
             return _Placed(side_without_person(event))
         named = sender_accounts(channel, event.sender, event.details, self.region)
         account = named[0].id if named else None

@@ -9,11 +9,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
+
+if TYPE_CHECKING:
+    from casetrail.safety.matching import Indicators
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class ImportContext:
     notes: list[str] = field(default_factory=list)
     date_order: str | None = None
     ask: Callable[[str, list[str]], str] | None = None
+    indicators: Indicators | None = None  # for a safety scan: the stalkerware indicators to match
+    scratch: Path | None = None  # where an importer may put temporary files (inside the case folder)
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -20,6 +20,7 @@ class Channel(StrEnum):
     SIGNAL = "signal"
     SOCIAL_MEDIA = "social-media"
     IN_PERSON = "in-person"
+    DEVICE = "device"  # the victim's own phone, as a safety scan read it
     OTHER = "other"
 
 
@@ -39,6 +40,14 @@ class Kind(StrEnum):
     CONTACT_CARD = "contact-card"
     DELETED = "deleted-message"
     SCREENSHOT = "screenshot"  # a screenshot or photo kept as evidence in itself
+    DEVICE_SCAN = "device-scan"  # a safety scan of phone data: what it read
+    SAFETY_FINDING = "safety-finding"  # something a safety scan found (stalkerware, monitoring)
+
+
+#: Kinds no person wrote (an app's notice, casetrail's own scan): never a contact, never a diary entry.
+#: Only app notices are read by the rules (a "you blocked this contact" notice is a request to stop).
+NOTICE_KINDS = frozenset((Kind.SYSTEM.value, Kind.DEVICE_SCAN.value, Kind.SAFETY_FINDING.value))
+SCAN_KINDS = frozenset((Kind.DEVICE_SCAN.value, Kind.SAFETY_FINDING.value))
 
 
 class Direction(StrEnum):

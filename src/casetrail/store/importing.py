@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from itertools import groupby, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, text
 
@@ -44,6 +44,9 @@ from casetrail.store.exhibits import ExhibitRow, add_exhibit, inserted_id
 from casetrail.store.feed import FLAGGED_REPORT_LIMIT, Feed, note_flags, use_child
 from casetrail.store.tables import conversations, event_blocks, imports
 from casetrail.testing.crash import crash_point
+
+if TYPE_CHECKING:
+    from casetrail.safety.matching import Indicators
 
 BATCH = 2000
 
@@ -535,10 +538,12 @@ def import_file(
     date_order: str | None = None,
     ask: Callable[[str, list[str]], str] | None = None,
     conversation: str | None = None,
+    indicators: Indicators | None = None,
 ) -> ImportResult:
     """Import one original file atomically; raises InputError (and changes nothing) on bad input.
 
-    ``date_order`` and ``ask`` reach the importer through its ImportContext (see there).
+    ``date_order``, ``ask`` and ``indicators`` (a safety scan's) reach the importer through its
+    ImportContext (see there).
     ``conversation`` names the chat the file belongs to, when the importer cannot tell (a renamed
     export); events of one conversation de-duplicate against each other across exports.
     """
@@ -547,7 +552,13 @@ def import_file(
     source = Source(path)
     try:
         chosen, _sniff = choose(source, importers)
-        context = ImportContext(timezone=case.timezone, date_order=date_order, ask=ask)
+        context = ImportContext(
+            timezone=case.timezone,
+            date_order=date_order,
+            ask=ask,
+            indicators=indicators,
+            scratch=case.layout.tmp,
+        )
         conversation = conversation or chosen.importer.conversation(source)
         return _run(case, source, chosen, progress, actor or case.producer.name, context, conversation)
     finally:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from casetrail.model.accounts import event_accounts
+from casetrail.model.event import NOTICE_KINDS
 from casetrail.model.timestamps import from_micros, to_micros
 from casetrail.store.case import Case
 from casetrail.store.event_blocks import (
@@ -231,7 +232,7 @@ def sourced_events_in_time_order(
 
 def is_diary(event: StoredEvent) -> bool:
     """The victim's own record: no sender, no direction, not an app notice."""
-    return event.direction == "n/a" and event.sender is None and event.kind != "system"
+    return event.direction == "n/a" and event.sender is None and event.kind not in NOTICE_KINDS
 
 
 def _matches(filt: TimelineFilter, event: StoredEvent, channel: str) -> bool:

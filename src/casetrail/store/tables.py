@@ -185,6 +185,17 @@ label_decisions = Table(
     Column("details_enc", LargeBinary, nullable=False),
 )
 
+# The safety plan's progress (store/safety_plan.py): every mark kept; the latest for a step stands.
+safety_plan_marks = Table(
+    "safety_plan_marks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("step", String(120), nullable=False),  # a step id from rules/data/safety-plan (not evidence)
+    Column("status", String(16), nullable=False),  # "done", "not-now", "open"
+    Column("marked_at", String(32), nullable=False),
+    Column("details_enc", LargeBinary, nullable=False),  # who marked it and their note, sealed
+)
+
 # A diary entry linked to an event that caused it (what the victim felt or changed, and why).
 event_links = Table(
     "event_links",
