@@ -123,8 +123,8 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[2] == {
         "file": str(notes),
         "error": "notes.txt: no importer recognises this file "
-        "(tried: diary, discord, eml, generic, instagram, mbox, messenger, screenshot, signal, sms-backup, "
-        "telegram, whatsapp, x-archive)",
+        "(tried: android-phone-data, diary, discord, eml, generic, instagram, iphone-backup, mbox, messenger, "
+        "screenshot, signal, sms-backup, telegram, whatsapp, x-archive)",
         "place": None,
     }
     zipped = report[3]
@@ -411,7 +411,15 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
         "incidents-typed-up-by-advocate.casetrail.csv",
         "diary.json",
     ]
-    assert sum(i["events_added"] for i in first["imports"]) == first["summary"]["events"] == 859
+    assert sum(i["events_added"] for i in first["imports"]) == 859
+    # The safety scan of Robin's phone: the file as exhibit RH/55, a summary event and one finding,
+    # a made-up app from casetrail's demonstration indicators; and a plan with its first step done.
+    safety = first["safety"]
+    assert first["summary"]["events"] == 859 + 2 and first["summary"]["by_channel"]["device"] == 2
+    assert safety["scan"]["exhibit"] == "RH/55" and safety["scan"]["file"] == "robin-phone-packages.txt"
+    assert [words[:38] for words in safety["scan"]["findings"]] == ["TrackLite (fictional, casetrail demo) "]
+    assert safety["plan"]["done"] == ["general.plan-with-someone"] and safety["plan"]["steps"] > 40
+    assert {"WhatsApp", "Signal", "Telegram", "Instagram"} <= set(safety["plan"]["platforms"])
     assert first["imports"][6]["duplicates_skipped"] == 1  # the saved e-mail is also in the mailbox
     assert first["imports"][12]["duplicates_skipped"] == 1  # the stop request, in the DM export too
     assert first["verified"] is True
@@ -424,7 +432,7 @@ def test_demo_builds_a_verified_case_and_never_reuses_a_folder(tmp_path: Path) -
     point = found["escalation_point"]
     assert point["direction"] == "up" and "2025-W10" <= point["week"] <= "2025-W19"
     assert second["folder"] == str(tmp_path / "demo-2")
-    assert (second["summary"]["events"], second["verified"]) == (859, True)
+    assert (second["summary"]["events"], second["verified"]) == (861, True)
     assert snapshot(folder) == after_first
     assert (tmp_path / "demo-2" / "case" / "case.json").is_file()
 

@@ -66,12 +66,52 @@ def screenshots(folder: Path) -> Path:
     return path
 
 
+def bugreport(folder: Path) -> Path:
+    from tests.safety.android_builders import bugreport_text, bugreport_zip, common_specs
+
+    return bugreport_zip(folder / "bugreport.zip", bugreport_text(common_specs()[:5]).text())
+
+
+def huge_bugreport(folder: Path) -> tuple[Path, str]:
+    """A bug report whose main text is 3 MiB: the one member the reader opens (others stay unread)."""
+    from tests.safety.android_builders import MEMBER, bugreport_text, bugreport_zip, common_specs
+
+    text = bugreport_text(common_specs()[:5]).text() + ("filler line of a long bug report\n" * 100_000)
+    return bugreport_zip(folder / "bugreport.zip", text), MEMBER
+
+
+def iphone_backup(folder: Path) -> Path:
+    from casetrail.safety.ios import needed_files
+    from tests.safety.ios_builders import build_backup, zip_files
+
+    backup = build_backup(folder / "backup")
+    return zip_files(needed_files(backup), folder / "iphone-backup.zip")
+
+
+def huge_iphone_backup(folder: Path) -> tuple[Path, str]:
+    """A backup whose Info.plist is 3 MiB: the reader opens only the files it knows."""
+    from casetrail.safety.ios import needed_files
+    from tests.safety.ios_builders import build_backup, zip_files
+
+    backup = build_backup(folder / "backup")
+    (backup / "Info.plist").write_bytes(b"<?xml version='1.0'?>" + b" " * (3 << 20))
+    return zip_files(needed_files(backup), folder / "iphone-backup.zip"), "Info.plist"
+
+
+ONLY_NAMED_MEMBERS: dict[str, Callable[[Path], tuple[Path, str]]] = {
+    "android-bugreport": huge_bugreport,
+    "iphone-backup": huge_iphone_backup,
+}
+
+
 FORMATS: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "whatsapp": ("whatsapp", whatsapp),
     "sms-backup": ("sms-backup", sms_zip),
     "messenger": ("messenger", messenger),
     "instagram": ("instagram", instagram),
     "screenshot": ("screenshot", screenshots),
+    "android-bugreport": ("android-phone-data", bugreport),
+    "iphone-backup": ("iphone-backup", iphone_backup),
 }
 
 
@@ -117,13 +157,16 @@ def test_g15_every_zip_format_stops_at_the_member_limit(
     new_case: Case, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _importer, build = FORMATS[fmt]
-    original = build(tmp_path)
-    with zipfile.ZipFile(original) as source:
-        first = source.namelist()[0]
-    archive = with_member(original, "huge.jpg", b"\0" * (3 << 20), inside=first)
+    if fmt in ONLY_NAMED_MEMBERS:  # a format that reads one named member: that member is the huge one
+        archive, huge = ONLY_NAMED_MEMBERS[fmt](tmp_path)
+    else:
+        original = build(tmp_path)
+        with zipfile.ZipFile(original) as source:
+            first = source.namelist()[0]
+        archive, huge = with_member(original, "huge.jpg", b"\0" * (3 << 20), inside=first), "huge.jpg"
     monkeypatch.setenv("CASETRAIL_LIMIT_MEMBER_BYTES", str(1 << 20))
     before = table_hashes(new_case)
     with pytest.raises(ArchiveTooLarge) as raised:
         import_file(new_case, archive)
-    assert raised.value.file == archive.name and "huge.jpg" in str(raised.value)
+    assert raised.value.file == archive.name and huge in str(raised.value)
     assert table_hashes(new_case) == before

@@ -38,7 +38,7 @@ def test_g20_a_python_tag_in_a_rule_file_is_refused_with_a_clear_error(payload: 
 
 
 def test_g20_every_shipped_rule_file_is_plain_data() -> None:
-    files = sorted(RULES.glob("*.yaml"))
+    files = sorted(RULES.rglob("*.yaml"))
     assert len(files) >= 3
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -20,6 +20,8 @@ from casetrail.cli import (
     pack_cmds,
     people_cmds,
     risk_cmd,
+    safety_cmds,
+    safety_indicators_cmd,
     timeline_cmd,
 )
 from casetrail.cli.backup_cmds import backup, migrate, restore
@@ -55,6 +57,9 @@ app.add_typer(risk_cmd.risk_app, name="risk")
 app.command("offences")(offences_cmd.offences)
 app.add_typer(label_cmds.label_app, name="label")
 app.add_typer(label_cmds.diary_app, name="diary")
+safety_cmds.safety_app.command("update-indicators")(safety_indicators_cmd.update_indicators_cmd)
+safety_cmds.safety_app.command("indicators")(safety_indicators_cmd.indicators_status_cmd)
+app.add_typer(safety_cmds.safety_app, name="safety")
 
 
 def main() -> None:

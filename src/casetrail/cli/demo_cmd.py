@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
+from rich.text import Text
 
 from casetrail.analysis.diary_links import DiaryLinkSuggester
 from casetrail.analysis.findings import Findings
@@ -17,7 +18,7 @@ from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import PASSPHRASE_ENV, JsonOption
 from casetrail.importers.registry import discover
-from casetrail.render.terminal import identifier
+from casetrail.render.terminal import identifier, text
 from casetrail.store.case import Case, Producer
 from casetrail.store.decisions import link_diary
 from casetrail.store.importing import import_file
@@ -87,6 +88,43 @@ def _show_found(found: dict[str, Any]) -> None:
     console.print("  See it all with: casetrail analyse --person 'Casey Marsh'")
 
 
+def _safety(case: Case, exports: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The demo's phone scan, matched against casetrail's made-up demonstration indicators (never
+    the real ones), and the safety plan made for the case, with its first step ticked off."""
+    from casetrail.cli.safety_cmds import case_facts
+    from casetrail.demo.phone_scan_export import write_package_list
+    from casetrail.safety.indicators import demo_set
+    from casetrail.safety.plan_steps import load_plan_files, steps_for
+    from casetrail.store.safety_plan import mark
+
+    packages = write_package_list(exports)
+    scanners = [loaded for loaded in discover()[0] if loaded.importer.name == "android-phone-data"]
+    imported = import_file(case, packages, importers=scanners, indicators=demo_set())
+    findings = [e.text for e in timeline(case, TimelineFilter(kinds=["safety-finding"]), limit=None)]
+    plan = steps_for(load_plan_files(), *case_facts(case))
+    first = plan[0][1][0]
+    mark(case, first.id, "done", "Robin Hale", "with the advocate, on the first visit")
+    steps = sum(len(steps) for _file, steps in plan)
+    return (
+        {"file": imported.file, "exhibit": imported.exhibit, "findings": findings},
+        {"platforms": [f.name for f, _steps in plan], "steps": steps, "done": [first.id]},
+    )
+
+
+def _show_safety(scan: dict[str, Any], plan: dict[str, Any]) -> None:
+    found = len(scan["findings"])
+    console.print(
+        f"\nSafety scan of Robin's phone ({scan['file']}, exhibit {scan['exhibit']}): "
+        f"{found} finding{'s' if found != 1 else ''}."
+    )
+    for words in scan["findings"]:
+        console.print(Text("  ") + text(words))
+    console.print(
+        f"Safety plan: {plan['steps']} steps for the {len(plan['platforms'])} platforms and services in "
+        f"the case; {len(plan['done'])} marked done. See 'casetrail safety plan'."
+    )
+
+
 def demo(
     folder: Annotated[Path, typer.Option("--folder", help="Where to put the demo (a new folder).")] = Path(
         "casetrail-demo"
@@ -116,13 +154,15 @@ def demo(
             causes = [cause.uid for cause, _categories in suggestion.causes]
             link_diary(case, suggestion.diary.uid, causes, "Robin Hale")
         findings = run_analysis(case, accounts)
+        scan, plan = _safety(case, exports)
         facts = summary(case)
         report = verify_case(case)
         events = timeline(case, TimelineFilter(kinds=["message"]), limit=None)
     found = _found(findings, SUSPECT_NAME)
     if as_json:
         print_json({"folder": str(root), "imports": [r.to_json() for r in results], "summary": facts,
-                    "verified": report.ok, "analysis": found})  # fmt: skip
+                    "verified": report.ok, "analysis": found,
+                    "safety": {"scan": scan, "plan": plan}})  # fmt: skip
         return
     console.print(Panel.fit("casetrail demo: a fictional case, generated on this computer", style="bold"))
     for result in results:
@@ -136,6 +176,7 @@ def demo(
         console.print(f"  {channel}: {count:,}")
     _show_months(events)
     _show_found(found)
+    _show_safety(scan, plan)
     console.print(f"Integrity check: {'passed' if report.ok else 'FAILED'}.")
     console.print(f"\nThe case is in [bold]{case_dir}[/] (exports it was built from: {exports}).")
     shown = "$" + PASSPHRASE_ENV if os.environ.get(PASSPHRASE_ENV) else f"'{DEMO_PASSPHRASE}'"

@@ -65,6 +65,7 @@ CHANNEL_NAMES = {
     "signal": "Signal",
     "social-media": "Other social media",
     "in-person": "In person",
+    "device": "Phone scan",  # never a contact, so never in a chart; named for completeness
     "other": "Other",
 }
 

@@ -33,7 +33,11 @@ def locator_of(where: str) -> Locator:
 
 def summary_text(result: ScanResult) -> str:
     inventory = result.inventory
-    device = ", ".join(v for k, v in sorted(inventory.device.items()) if k in ("model", "os_version") and v)
+    facts = inventory.device
+    system = facts.get("os_version") or (
+        f"Android {facts['android_version']}" if facts.get("android_version") else ""
+    )
+    device = ", ".join(v for v in (facts.get("model", ""), system) if v)
     what = f"{PLATFORM_WORDS.get(inventory.platform, inventory.platform)} data"
     source = SOURCE_WORDS.get(inventory.source_kind, inventory.source_kind)
     found = len(result.findings)

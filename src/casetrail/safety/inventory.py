@@ -66,7 +66,9 @@ class Inventory:
     device: dict[str, str] = field(default_factory=dict)  # model, OS version, serial etc. as given
     apps: list[App] = field(default_factory=list)
     capabilities: list[Capability] = field(default_factory=list)
-    domains: list[tuple[str, str]] = field(default_factory=list)  # (domain or IP, where) from DNS/proxy logs
+    domains: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (domain or IP, where): logs, profiles' servers
     notes: list[str] = field(default_factory=list)  # what could not be read, in plain words
 
     def app(self, package: str) -> App | None:

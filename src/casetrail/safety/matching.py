@@ -210,9 +210,12 @@ def _profiles(inventory: Inventory) -> list[Finding]:
             details.get("organisation") or details.get("organization") or "an organisation not named"
         )
         if capability.kind == "device-management":
+            how = details.get("how")
+            title = {"supervision": f"This iPhone is supervised by {organisation}",
+                     "MDM enrolment": f"This iPhone is enrolled in device management (MDM) by {organisation}",
+                     }.get(how or "", f"This iPhone is managed or supervised by {organisation}")  # fmt: skip
             found.append(Finding(
-                "device-management", "medium",
-                f"This iPhone is managed or supervised by {organisation}",
+                "device-management", "medium", title,
                 capability.where, capability.name,
                 "casetrail's check of the iPhone's configuration", None,
                 ("install and remove apps, change settings and see information about the phone remotely",),

@@ -7,6 +7,8 @@ passphrase changes nothing (G-03); a plain or foreign database is refused, never
 from __future__ import annotations
 
 import re
+import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,6 +134,7 @@ class Case:
         if not layout.database.exists():
             raise CaseCorrupt(f"{layout.database}: the case database is missing. Nothing was changed.")
         case = cls(layout, header, CaseKeys(header.case_id, data_key))
+        _remove_stale_scan_files(layout)
         check_readable(case.reader, layout.database)
         case._check_schema()
         if not allow_old_schema:
@@ -240,3 +243,21 @@ class Case:
         if not self.audit.authentic(old):
             return False
         return not old.size or self.audit.entry_hash_at(conn, old.size) == old.head
+
+
+STALE_SCAN_SECONDS = 3600
+
+
+def _remove_stale_scan_files(layout: CaseLayout) -> None:
+    """A safety scan of an iPhone backup holds the backup's files, unencrypted, in tmp/scan-* while
+    it reads them, and removes them at once; a scan that was killed cannot. An hour later (no scan
+    takes that long) the next command to open the case removes them."""
+    if not layout.tmp.is_dir():
+        return
+    now = time.time()
+    for folder in layout.tmp.glob("scan-*"):
+        try:
+            if now - folder.stat().st_mtime > STALE_SCAN_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue

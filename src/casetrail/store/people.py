@@ -175,14 +175,18 @@ def _parse_all(case: Case, specs: list[str]) -> list[str]:
         raise CasetrailError(f"{error}. Nothing was changed.") from None
 
 
-def account_book(case: Case) -> list[AccountSeen]:
-    """Every account the case's events name, most active first (one pass over every block)."""
+def account_book(case: Case, channels: tuple[str, ...] = ()) -> list[AccountSeen]:
+    """Every account the case's events name (on ``channels``, or all), most active first (one pass
+    over every block)."""
     region = case.region
     seen: dict[str, AccountSeen] = {}
     owners = {account: person for person, accounts in linked_people(case).items() for account in accounts}
+    query = select(event_blocks.c.id, event_blocks.c.channel)
+    if channels:
+        query = query.where(event_blocks.c.channel.in_(channels))
     with case.reader.connect() as conn:
         reader = BlockReader(case, conn)
-        for block_id, channel in conn.execute(select(event_blocks.c.id, event_blocks.c.channel)).all():
+        for block_id, channel in conn.execute(query).all():
             for event in reader.events(block_id):
                 for account in event_accounts(channel, event.sender, event.recipients, event.details, region):
                     entry = seen.get(account.id)
