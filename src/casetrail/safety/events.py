@@ -13,12 +13,14 @@ from casetrail.ingest.localtime import to_utc
 from casetrail.model.event import Channel, Direction, Kind, Locator, ParsedEvent
 from casetrail.safety.matching import Finding, ScanResult
 
-PLATFORM_WORDS = {"android": "Android phone", "ios": "iPhone"}
+PLATFORM_WORDS = {"android": "Android phone", "ios": "iPhone", "network": "network log"}
 SOURCE_WORDS = {
     "android-package-list": "package list",
     "android-dumpsys": "package dump",
     "android-bugreport": "bug report",
     "ios-backup": "backup",
+    "android-apk": "app file",
+    "network-log": "DNS or proxy log",
 }
 _LINE = re.compile(r"\A(?:(?P<member>.+?)[: ]\s*)?line (?P<value>\d+(?:-\d+)?)\Z")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Platform = Literal["android", "ios"]
+Platform = Literal["android", "ios", "network"]  # "network": a DNS or proxy log, not a phone
 #: Powers an app (or a profile) can hold that monitoring software needs.
 CapabilityKind = Literal[
     "device-admin",  # Android device administrator (can lock, wipe, resist removal)
