@@ -264,3 +264,18 @@ def test_the_pack_command_takes_the_scope_options(demo: tuple[Case, frozenset[st
     events = _jsonl(out)
     assert events and all(e["channel"] == "whatsapp" for e in events)
     assert all(e["occurred_at_utc"].startswith("2025-03") for e in events)
+
+
+def test_the_report_lists_the_checks_of_the_victims_phone(new_case: Case, tmp_path: Path) -> None:
+    from casetrail.demo.phone_scan_export import write_package_list
+    from casetrail.safety.indicators import demo_set
+
+    import_file(new_case, write_package_list(tmp_path / "phone"), indicators=demo_set())
+    folder, _ = write_pack(new_case, tmp_path / "pack", pdf=False)
+    report = (folder / "report.html").read_text("utf-8")
+    section = report.split('id="phone-scans"')[1].split("</section>")[0]
+    assert "Safety scan of Android phone data (package list): 19 apps" in section
+    assert "TrackLite (fictional, casetrail demo) (stalkerware) is installed" in section
+    assert "high: package name com.example.tracklite.demo" in section and "RH/1" in section
+    sms_only, _ = write_pack(new_case, tmp_path / "sms", pdf=False, scope=PackScope(channels=("sms",)))
+    assert 'id="phone-scans"' not in (sms_only / "report.html").read_text("utf-8")

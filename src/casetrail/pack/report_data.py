@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -159,6 +159,10 @@ def build_report(
     ]
     conduct = findings.conduct
     report = offences.finish(today)
+    device_scope = replace(scope, channels=["device"], accounts=None)
+    device = [e for e in stream_timeline(case, device_scope) if e.channel == "device"]
+    if scope.channels and "device" not in scope.channels:
+        device = []
     return {
         "generated_at": utc_now(),
         "tool_version": casetrail.__version__,
@@ -192,6 +196,7 @@ def build_report(
         "appendix_max": APPENDIX_MAX,
         "appendix_summarised": summarised,
         "versions": findings.versions,
+        "phone_scans": device,
         "covers": list(covers),
         "redacted": redacted,
     }
