@@ -145,3 +145,15 @@ def test_an_exhibit_can_be_withheld_and_is_listed_with_its_hash(new_case: Case, 
     assert verify_pack(folder, expect=result.fingerprint).ok
     with pytest.raises(CasetrailError, match="No exhibit RH/9"):
         write_pack(new_case, tmp_path / "other", withhold=frozenset({"RH/9"}), pdf=False)
+
+
+def test_the_case_records_every_pack_made_from_it(new_case: Case, tmp_path: Path) -> None:
+    import_file(new_case, write_chat(tmp_path / "one.txt", android_lines(5)))
+    folder, result = write_pack(new_case, tmp_path / "pack", pdf=False)
+    with new_case.reader.connect() as conn:
+        last = list(new_case.audit.entries(conn))[-1]
+    assert (last.action, last.actor) == ("pack made", "Robin Hale")
+    assert last.details["manifest_sha256"] == result.fingerprint
+    assert (last.details["exhibits"], last.details["events"]) == (1, 5)
+    recorded = json.loads((folder / "manifest.json").read_text("utf-8"))["audit"]["entries"]
+    assert last.seq == recorded + 1  # the pack holds the log as it was; the entry about it comes next

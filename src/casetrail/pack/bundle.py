@@ -336,6 +336,12 @@ def write_pack(
     zip_path = out.with_name(out.name + ".zip")
     _zip_folder(out, zip_path)
     included = sum(1 for e in entries if e["included"])
+    fingerprint = hashlib.sha256(encoded).hexdigest()
+    with case.write() as conn:  # chain of custody: the case records every pack made from it
+        case.audit.append(conn, "pack made", case.producer.name, {
+            "manifest_sha256": fingerprint, "exhibits": included, "withheld": len(entries) - included,
+            "events": events.events, "audit_entries": audit.checkpoint.size, "scope": manifest["scope"],
+        })  # fmt: skip
     result = PackResult(
         out,
         zip_path,
@@ -343,6 +349,6 @@ def write_pack(
         included,
         len(entries) - included,
         events.events,
-        hashlib.sha256(encoded).hexdigest(),
+        fingerprint,
     )
     return out, result
