@@ -123,8 +123,8 @@ def test_import_json_reports_every_file_and_a_bad_file_does_not_stop_the_others(
     assert report[2] == {
         "file": str(notes),
         "error": "notes.txt: no importer recognises this file "
-        "(tried: android-phone-data, diary, discord, eml, generic, instagram, iphone-backup, mbox, "
-        "messenger, screenshot, signal, sms-backup, telegram, whatsapp, x-archive)",
+        "(tried: android-apk, android-phone-data, diary, discord, eml, generic, instagram, iphone-backup, "
+        "mbox, messenger, network-log, screenshot, signal, sms-backup, telegram, whatsapp, x-archive)",
         "place": None,
     }
     zipped = report[3]

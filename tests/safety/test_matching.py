@@ -46,6 +46,9 @@ class FakeIndicators:
     def by_domain(self, domain: str) -> Known | None:
         return next((k for d, k in self.domains.items() if domain == d or domain.endswith("." + d)), None)
 
+    def by_apk_sha256(self, digest: str) -> Known | None:
+        return Known("TheTruthSpy", "stalkerware") if digest == "ab" * 32 else None
+
 
 def ordinary_phone() -> Inventory:
     apps = [App(p, f"line {n}", installer=PLAY, launcher=True, system=False) for n, p in enumerate(COMMON, 1)]

@@ -193,3 +193,27 @@ def test_a_killed_scans_plain_files_are_removed_when_the_case_is_next_opened(new
     os.utime(leftover, (hour_ago, hour_ago))
     Case.open(new_case.layout.root, PASSPHRASE).close()
     assert not leftover.exists() and recent.exists()  # a scan still running keeps its files
+
+
+def test_an_app_file_and_a_dns_log_are_scanned_into_the_case(
+    new_case: Case, data_dir: Path, tmp_path: Path
+) -> None:
+    from tests.safety.apk_builders import make_signer, signed_apk
+    from tests.safety.test_netlog import dnsmasq_log, planted
+
+    app = tmp_path / "update.apk"
+    app.write_bytes(signed_apk(make_signer("someone"), package=planted_packages()[0]))
+    found = ok(safety(new_case, data_dir, "scan", app, "--json"))
+    (finding,) = found["findings"]
+    assert finding["level"] == "known-stalkerware" and finding["title"].endswith("(this app file)")
+    assert found["summary"].startswith("Safety scan of Android phone data (app file")
+    log = tmp_path / "pihole.log"
+    log.write_bytes(dnsmasq_log().data())
+    found = ok(safety(new_case, data_dir, "scan", log, "--json"))
+    looked_up = {f["matched_on"] for f in found["findings"]}
+    assert looked_up == {f"domain {name}" for name in planted()}
+    assert all(
+        f["title"].startswith("A device on this network looked up a server of") for f in found["findings"]
+    )
+    assert found["summary"].startswith("Safety scan of network data (DNS or proxy log")
+    assert [e.original_name for e in list_exhibits(new_case)] == ["update.apk", "pihole.log"]

@@ -30,7 +30,7 @@ safety_app = typer.Typer(
     help="Check phone data for stalkerware and monitoring; a lock-down plan for the case's platforms.",
     no_args_is_help=True,
 )
-SCAN_IMPORTERS = ("android-phone-data", "iphone-backup")
+SCAN_IMPORTERS = ("android-phone-data", "iphone-backup", "android-apk", "network-log")
 CONFIDENCE_WORDS = {"high": "almost certain", "medium": "likely, worth checking", "low": "possible"}
 
 
@@ -57,7 +57,10 @@ def _backup_zip(case: Case, folder: Path, scratch: Path) -> Path:
 def scan(
     path: Annotated[
         Path,
-        typer.Argument(help="An Android package list or bug report zip, or an iPhone backup folder."),
+        typer.Argument(
+            help="An Android package list, dumpsys or bug report zip, an app file (.apk), an iPhone "
+            "backup folder, or a DNS or proxy log."
+        ),
     ],
     demo_indicators: Annotated[
         bool, typer.Option("--demo-indicators", hidden=True, help="Use the demo's made-up indicators.")
@@ -103,11 +106,17 @@ def scan(
 
 
 def _inventory(importer: str, target: Path, scratch: Path) -> Inventory:
-    from casetrail.safety import android, ios
+    from casetrail.safety import android, apk, ios, netlog
 
     source = Source(target)
     try:
-        return ios.read_ios(source, scratch) if importer == "iphone-backup" else android.read_android(source)
+        if importer == "iphone-backup":
+            return ios.read_ios(source, scratch)
+        if importer == "android-apk":
+            return apk.read_apk(source)
+        if importer == "network-log":
+            return netlog.read_netlog(source)
+        return android.read_android(source)
     finally:
         source.close()
 

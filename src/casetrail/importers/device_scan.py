@@ -17,7 +17,7 @@ from casetrail.errors import InputError
 from casetrail.importers.base import ImportContext, Importer, Sniff
 from casetrail.ingest.source import Source
 from casetrail.model.event import ParsedEvent
-from casetrail.safety import android, ios
+from casetrail.safety import android, apk, ios, netlog
 from casetrail.safety.events import scan_events
 from casetrail.safety.inventory import Inventory
 from casetrail.safety.matching import Indicators, match
@@ -88,3 +88,37 @@ class IphoneBackupImporter(Importer):
 
     def archive_members(self, source: Source) -> list[str]:
         return []  # the backup's files are casetrail's own selection, kept together in the one zip
+
+
+class AndroidApkImporter(Importer):
+    name = "android-apk"
+    version = "1"
+    description = "an Android app file (.apk): its package, signing certificates and file fingerprint"
+
+    def sniff(self, source: Source) -> Sniff:
+        found = apk.sniff_apk(source.head(), _names(source))
+        return Sniff(0.9, "holds an Android app's manifest and code") if found else Sniff.no()
+
+    def events(self, source: Source, context: ImportContext) -> Iterator[ParsedEvent]:
+        yield from _events(apk.read_apk(source), context)
+
+    def archive_members(self, source: Source) -> list[str]:
+        return []  # the app file stays one exhibit
+
+
+class NetworkLogImporter(Importer):
+    name = "network-log"
+    version = "1"
+    description = "a DNS or proxy log (dnsmasq/Pi-hole, NextDNS CSV, AdGuard Home, Squid) or a list of names"
+
+    def sniff(self, source: Source) -> Sniff:
+        if source.is_zip():
+            return Sniff.no()
+        kind = netlog.sniff_netlog(source.head(netlog.HEAD_BYTES))
+        if kind is None:
+            return Sniff.no()
+        # A bare list of names is the weakest guess: a list of package names reads as names too.
+        return Sniff(0.4 if kind == netlog.PLAIN else 0.85, f"looks like a {netlog.LABELS[kind]}")
+
+    def events(self, source: Source, context: ImportContext) -> Iterator[ParsedEvent]:
+        yield from _events(netlog.read_netlog(source), context)

@@ -13,7 +13,7 @@ from casetrail.ingest.localtime import to_utc
 from casetrail.model.event import Channel, Direction, Kind, Locator, ParsedEvent
 from casetrail.safety.matching import Finding, ScanResult
 
-PLATFORM_WORDS = {"android": "Android phone", "ios": "iPhone", "network": "network log"}
+PLATFORM_WORDS = {"android": "Android phone", "ios": "iPhone", "network": "network"}
 SOURCE_WORDS = {
     "android-package-list": "package list",
     "android-dumpsys": "package dump",
@@ -43,9 +43,13 @@ def summary_text(result: ScanResult) -> str:
     what = f"{PLATFORM_WORDS.get(inventory.platform, inventory.platform)} data"
     source = SOURCE_WORDS.get(inventory.source_kind, inventory.source_kind)
     found = len(result.findings)
+    counted = (
+        f"{len(inventory.domains)} names looked up"
+        if inventory.platform == "network"
+        else f"{len(inventory.apps)} apps, {len(inventory.capabilities)} powers or profiles"
+    )
     return (
-        f"Safety scan of {what} ({source}{', ' + device if device else ''}): {len(inventory.apps)} apps, "
-        f"{len(inventory.capabilities)} powers or profiles, "
+        f"Safety scan of {what} ({source}{', ' + device if device else ''}): {counted}, "
         f"{'no findings' if not found else f'{found} finding' + ('s' if found != 1 else '')}."
     )
 

@@ -91,6 +91,8 @@ class Indicators(Protocol):
 
     def by_domain(self, domain: str) -> KnownApp | None: ...
 
+    def by_apk_sha256(self, digest: str) -> KnownApp | None: ...
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -242,7 +244,8 @@ def match(inventory: Inventory, indicators: Indicators | None) -> ScanResult:
         known = _known(app, indicators) if indicators else None
         if known is not None and indicators is not None:
             indicator, how = known
-            title = f"{indicator.name} ({indicator.type}) is installed"
+            installed = "is installed" if inventory.source_kind != "android-apk" else "(this app file)"
+            title = f"{indicator.name} ({indicator.type}) {installed}"
             if indicators.fictional:
                 title += " (a made-up app from casetrail's demonstration indicators)"
             result.findings.append(Finding(
@@ -261,11 +264,20 @@ def match(inventory: Inventory, indicators: Indicators | None) -> ScanResult:
         suspicious = _suspicious(app, powers)
         if suspicious is not None:
             result.findings.append(suspicious)
+    digest = inventory.device.get("apk_sha256")
+    known_file = indicators.by_apk_sha256(digest) if indicators and digest else None
+    if known_file is not None and indicators is not None and not result.findings:
+        result.findings.append(Finding(
+            "known-stalkerware", "high", f"{known_file.name} ({known_file.type}) (this app file)",
+            inventory.where, f"file SHA-256 {digest}", indicators.describe(),
+            inventory.apps[0].package if inventory.apps else None,
+        ))  # fmt: skip
+    who = "A device on this network" if inventory.platform == "network" else "The phone"
     for domain, where in inventory.domains:
         known_domain = indicators.by_domain(domain) if indicators else None
         if known_domain is not None and indicators is not None:
             result.findings.append(Finding(
-                "known-stalkerware", "high", f"The phone contacted a server of {known_domain.name}", where,
+                "known-stalkerware", "high", f"{who} looked up a server of {known_domain.name}", where,
                 f"domain {domain}", indicators.describe(),
             ))  # fmt: skip
     result.findings.extend(_profiles(inventory))
