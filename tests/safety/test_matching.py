@@ -199,3 +199,25 @@ def test_places_in_a_scanned_file_become_locators() -> None:
         str(locator_of("Manifest.db Files, domain AppDomain-com.x"))
         == "entry Manifest.db Files, domain AppDomain-com.x"
     )
+
+
+def test_a_hidden_side_loaded_app_that_reads_messages_is_possible_stalkerware() -> None:
+    inventory = ordinary_phone()
+    sms = ("android.permission.RECEIVE_SMS", "android.permission.INTERNET")
+    hidden = App(
+        "com.sync.helper", "line 180", installer="null", launcher=False, system=False, permissions=sms
+    )
+    shown = App(
+        "com.example.sms.backup", "line 181", installer=PLAY, launcher=True, system=False, permissions=sms
+    )
+    inventory.apps += [hidden, shown]  # a store app with an icon is not flagged
+    (finding,) = match(inventory, FakeIndicators()).findings
+    assert (finding.level, finding.confidence, finding.package) == (
+        "suspicious-powers",
+        "low",
+        "com.sync.helper",
+    )
+    assert finding.title == (
+        "com.sync.helper has no icon, was installed from outside an app store, and can read text messages "
+        "as they arrive"
+    )

@@ -103,8 +103,14 @@ def test_without_indicators_the_scan_says_so_and_runs_its_own_checks(new_case: C
     report = bugreport_zip(tmp_path / "bugreport.zip", bugreport_text(all_specs()).text())
     found = ok(safety(new_case, tmp_path / "empty-data", "scan", report, "--json"))
     assert found["indicators"] is None
-    # casetrail's own checks: the hidden app with three powers, and the family locator
-    assert sorted(f["level"] for f in found["findings"]) == ["dual-use", "suspicious-powers"]
+    # casetrail's own checks: the hidden app with three powers, the other hidden side-loaded one that
+    # reads messages, and the family locator; the two planted apps with icons go unseen without the list
+    levels = sorted((f["level"], f["package"]) for f in found["findings"])
+    hidden = [spec.package for spec in all_specs() if spec.launcher is False and not spec.system]
+    assert levels == sorted(
+        [("dual-use", "com.life360.android.safetymapd")] + [("suspicious-powers", p) for p in hidden]
+    )
+    assert len(hidden) == 2
 
 
 def test_a_file_that_is_not_phone_data_is_refused_and_nothing_changes(

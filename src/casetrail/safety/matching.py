@@ -53,6 +53,12 @@ PROFILE_POWERS = {
     "proxy": "send web traffic through someone else's server (proxy)",
     "mdm": "manage the phone remotely (MDM)",
 }
+# What a hidden forwarder or recorder asks for: an app with no icon, from outside a store, holding one
+# of these has little innocent reason to.
+HIDDEN_FORWARDER_PERMISSIONS = (
+    "android.permission.READ_SMS", "android.permission.RECEIVE_SMS", "android.permission.READ_CALL_LOG",
+    "android.permission.RECORD_AUDIO", "android.permission.ACCESS_BACKGROUND_LOCATION",
+)  # fmt: skip
 MONITORING_POWERS = ("device-admin", "accessibility", "notification-listener")
 STORES = (
     "com.android.vending",
@@ -184,6 +190,15 @@ def _suspicious(app: App, powers: list[Capability]) -> Finding | None:
     held = sorted({p.kind for p in powers if p.kind in MONITORING_POWERS})
     hidden = app.launcher is False
     outside = _side_loaded(app)
+    spying = sorted(set(app.permissions) & set(HIDDEN_FORWARDER_PERMISSIONS))
+    if not held and hidden and outside and spying:  # a hidden SMS forwarder or recorder
+        return Finding(
+            "suspicious-powers", "low",
+            f"{app.label or app.package} has no icon, was installed from outside an app store, and can "
+            + " and ".join(PERMISSIONS[p] for p in spying),
+            app.where, "no icon in the app list, installed from outside an app store, " + ", ".join(spying),
+            "casetrail's check of the powers apps hold", app.package, _can_do(app, powers),
+        )  # fmt: skip
     if not held or not (hidden or outside or len(held) >= 2):
         return None
     reasons = [POWERS[kind].split(" (")[-1].rstrip(")") for kind in held]
