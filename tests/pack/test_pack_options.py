@@ -277,5 +277,7 @@ def test_the_report_lists_the_checks_of_the_victims_phone(new_case: Case, tmp_pa
     assert "Safety scan of Android phone data (package list): 19 apps" in section
     assert "TrackLite (fictional, casetrail demo) (stalkerware) is installed" in section
     assert "high: package name com.example.tracklite.demo" in section and "RH/1" in section
+    summary = report.split('id="summary"')[1].split("</section>")[0]
+    assert "Checks of the victim's phone</th><td>1 scan(s); 1 finding(s), the most certain:" in summary
     sms_only, _ = write_pack(new_case, tmp_path / "sms", pdf=False, scope=PackScope(channels=("sms",)))
     assert 'id="phone-scans"' not in (sms_only / "report.html").read_text("utf-8")

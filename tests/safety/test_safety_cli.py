@@ -223,3 +223,30 @@ def test_an_app_file_and_a_dns_log_are_scanned_into_the_case(
     )
     assert found["summary"].startswith("Safety scan of network data (DNS or proxy log")
     assert [e.original_name for e in list_exhibits(new_case)] == ["update.apk", "pihole.log"]
+
+
+def test_g01_a_safety_scan_leaves_no_plain_text_in_the_case(
+    new_case: Case, data_dir: Path, tmp_path: Path
+) -> None:
+    """The device's name (and, on Android, a hidden app's package) reach the scan's events: sealed,
+    like every event; the backup's files copied for reading are gone."""
+    import plistlib
+
+    from tests.helpers import files_containing
+    from tests.safety.ios_builders import build_backup, info_plist
+
+    canary = "Zq7canary-ÆØÅ-ключ-犬"
+    info = plistlib.loads(info_plist())
+    info["Device Name"] = f"Robin's iPhone {canary}"
+    backup = build_backup(tmp_path / "backup", info=plistlib.dumps(info))
+    ok(safety(new_case, data_dir, "scan", backup, "--json"))
+    events = timeline(new_case, TimelineFilter(channels=["device"]), limit=None)
+    assert canary in events[0].details["device_name"]  # it is in the case, readable with the passphrase
+    package = "com.zq7canarypkg.helper"
+    listing = tmp_path / "packages.txt"
+    listing.write_text(
+        f"package:/data/app/~~x==/{package}-y==/base.apk={package}  installer=null uid:10400\n"
+    )
+    ok(safety(new_case, data_dir, "scan", listing, "--json"))
+    root = new_case.layout.root
+    assert files_containing(root, canary) == [] and files_containing(root, "zq7canarypkg") == []
