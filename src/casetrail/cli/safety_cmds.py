@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,15 +16,14 @@ from rich.text import Text
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import CaseOption, JsonOption, open_case
 from casetrail.errors import CasetrailError
-from casetrail.importers.device_scan import SCAN_SCRATCH_PREFIX
 from casetrail.importers.registry import LoadedImporter, discover
-from casetrail.ingest.source import Source
 from casetrail.render.terminal import identifier, text
-from casetrail.safety.events import finding_text, summary_text
-from casetrail.safety.inventory import Inventory
-from casetrail.safety.matching import SAFETY_FIRST, Finding, match
 from casetrail.store.case import Case
 from casetrail.store.importing import import_file
+
+if TYPE_CHECKING:  # the phone-data readers load only when a scan runs, not with every command
+    from casetrail.safety.inventory import Inventory
+    from casetrail.safety.matching import Finding
 
 safety_app = typer.Typer(
     help="Check phone data for stalkerware and monitoring; a lock-down plan for the case's platforms.",
@@ -70,7 +69,10 @@ def scan(
 ) -> None:
     """Check phone data for stalkerware, monitoring apps and profiles; the file and what was found
     are kept in the case as evidence."""
+    from casetrail.importers.device_scan import SCAN_SCRATCH_PREFIX
     from casetrail.safety import indicators as known
+    from casetrail.safety.events import summary_text
+    from casetrail.safety.matching import SAFETY_FIRST, match
 
     chosen = known.demo_set() if demo_indicators else known.load_installed()
     if not path.exists():
@@ -106,6 +108,7 @@ def scan(
 
 
 def _inventory(importer: str, target: Path, scratch: Path) -> Inventory:
+    from casetrail.ingest.source import Source
     from casetrail.safety import android, apk, ios, netlog
 
     source = Source(target)
@@ -122,6 +125,9 @@ def _inventory(importer: str, target: Path, scratch: Path) -> Inventory:
 
 
 def _print_findings(findings: list[Finding], exhibit: str) -> None:
+    from casetrail.safety.events import finding_text
+    from casetrail.safety.matching import SAFETY_FIRST
+
     if not findings:
         console.print(
             "Nothing known was found. That is good news, but not proof: the lists cannot know every app, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
@@ -13,14 +13,9 @@ from rich.text import Text
 from casetrail.cli.console import console, print_json
 from casetrail.cli.options import JsonOption
 from casetrail.render.terminal import identifier
-from casetrail.safety.indicators import (
-    DEFAULT_URL,
-    STALE_AFTER_DAYS,
-    IndicatorSet,
-    UpdateResult,
-    load_installed,
-    update_indicators,
-)
+
+if TYPE_CHECKING:  # the indicators' parser loads only when one of these commands runs
+    from casetrail.safety.indicators import IndicatorSet, UpdateResult
 
 UPDATE_HINT = "casetrail safety update-indicators"
 
@@ -41,13 +36,16 @@ def update_indicators_cmd(
         ),
     ] = None,
     url: Annotated[
-        str, typer.Option("--url", hidden=True, help="Another HTTPS address for ioc.yaml (advanced).")
-    ] = DEFAULT_URL,
+        str | None,
+        typer.Option("--url", hidden=True, help="Another HTTPS address for ioc.yaml (advanced)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Download the public stalkerware indicators (or install a copy with --from), check them and keep
     them with today's date. If anything fails, the indicators you had stay in use."""
-    result = update_indicators(url, expected_sha256=sha256, from_file=from_file)
+    from casetrail.safety.indicators import DEFAULT_URL, update_indicators
+
+    result = update_indicators(url or DEFAULT_URL, expected_sha256=sha256, from_file=from_file)
     if as_json:
         print_json(result.to_json())
         return
@@ -73,6 +71,8 @@ def _show_update(result: UpdateResult) -> None:
 
 def indicators_status_cmd(as_json: JsonOption = False) -> None:
     """Show which stalkerware indicators are installed, how old they are and where they came from."""
+    from casetrail.safety.indicators import STALE_AFTER_DAYS, load_installed
+
     now = datetime.now(UTC)
     current = load_installed()
     if as_json:
