@@ -15,7 +15,7 @@ from casetrail.analysis.findings import CategoryEvidence, Findings
 from casetrail.analysis.four import Letter, four
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case
+from casetrail.cli.options import CaseOption, JsonOption, PersonOption, linked_accounts, open_case
 from casetrail.errors import CasetrailError
 from casetrail.render.terminal import identifier, text
 from casetrail.store.analysis_runs import runs, save_run
@@ -25,12 +25,7 @@ RUN_KIND = "course-of-conduct"
 
 def analyse(
     case: CaseOption = Path("."),
-    person: Annotated[
-        str | None,
-        typer.Option(
-            "--person", help="A person linked with 'casetrail person link' (default: all incoming contact)."
-        ),
-    ] = None,
+    person: PersonOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The course of conduct: figures, behaviour found, stop requests, escalation and FOUR (stored)."""

@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import ActorOption, CaseOption, JsonOption, linked_accounts, open_case
+from casetrail.cli.options import (
+    ActorOption,
+    CaseOption,
+    JsonOption,
+    PersonOption,
+    linked_accounts,
+    open_case,
+)
 from casetrail.render.terminal import text
 from casetrail.store.decisions import decide, decisions, diary_links, link_diary, unlink_diary
 
@@ -136,9 +143,7 @@ def diary_list(case: CaseOption = Path("."), as_json: JsonOption = False) -> Non
 
 @diary_app.command("suggest")
 def diary_suggest(
-    person: Annotated[
-        str | None, typer.Option("--person", help="A linked person (default: all incoming contact).")
-    ] = None,
+    person: PersonOption = None,
     case: CaseOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

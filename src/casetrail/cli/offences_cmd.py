@@ -30,7 +30,7 @@ from casetrail.analysis.offences import (
 )
 from casetrail.analysis.pipeline import run_analysis
 from casetrail.cli.console import console, print_json
-from casetrail.cli.options import CaseOption, JsonOption, linked_accounts, open_case
+from casetrail.cli.options import CaseOption, JsonOption, PersonOption, linked_accounts, open_case
 from casetrail.render.terminal import identifier, text
 from casetrail.store.analysis_runs import save_run
 
@@ -50,12 +50,7 @@ DERIVED_NAMES = {
 
 def offences(
     case: CaseOption = Path("."),
-    person: Annotated[
-        str | None,
-        typer.Option(
-            "--person", help="A person linked with 'casetrail person link' (default: all incoming contact)."
-        ),
-    ] = None,
+    person: PersonOption = None,
     rules_file: Annotated[
         Path | None,
         typer.Option(

@@ -28,6 +28,12 @@ CaseOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+PersonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--person", help="A person linked with 'casetrail person link' (default: all incoming contact)."
+    ),
+]
 ActorOption = Annotated[
     str | None,
     typer.Option("--actor", help="Who is doing this, for the audit log (default: the case's producer)."),

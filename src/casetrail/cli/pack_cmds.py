@@ -13,6 +13,7 @@ from casetrail.cli.console import console, print_json
 from casetrail.cli.options import (
     CaseOption,
     JsonOption,
+    PersonOption,
     linked_accounts,
     open_case,
     parse_moment,
@@ -41,9 +42,7 @@ def pack(
     no_encrypt: Annotated[
         bool, typer.Option("--no-encrypt", help="Write a plain folder and a zip of it, unprotected.")
     ] = False,
-    person: Annotated[
-        str | None, typer.Option("--person", help="The linked person the case is about.")
-    ] = None,
+    person: PersonOption = None,
     withhold: Annotated[
         list[str] | None,
         typer.Option(

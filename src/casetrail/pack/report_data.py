@@ -159,10 +159,9 @@ def build_report(
     ]
     conduct = findings.conduct
     report = offences.finish(today)
-    device_scope = replace(scope, channels=["device"], accounts=None)
-    device = [e for e in stream_timeline(case, device_scope) if e.channel == "device"]
-    if scope.channels and "device" not in scope.channels:
-        device = []
+    device: list[TimelineEvent] = []  # the checks of the victim's phone, unless the pack leaves them out
+    if not scope.channels or "device" in scope.channels:
+        device = list(stream_timeline(case, replace(scope, channels=["device"], accounts=None)))
     return {
         "generated_at": utc_now(),
         "tool_version": casetrail.__version__,
